@@ -1,0 +1,104 @@
+// `omnipalm config path|list|get|set|validate` — the guide's own commands, e.g.
+// `omnipalm config set security.confirm_operations '["delete", "send_email", "execute_shell", "deploy"]'`.
+import path from 'node:path';
+import { stringify as toYaml } from 'yaml';
+import { ConfigStore, validateConfigFile } from '../config/index.js';
+import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
+
+export const CONFIG_HELP = `Usage: omnipalm config <command>
+
+Commands:
+  path                 print the config file's path
+  list [--json]        print the effective configuration (file values over defaults)
+  get KEY [--json]     print one value (YAML scalar, or JSON for lists and maps)
+  set KEY VALUE        set one value and save, keeping your comments and key order
+  validate [FILE]      check a config file (default: the one in $OMNIPALM_HOME)
+
+Examples (from the security guide):
+  omnipalm config set security.require_confirmation true
+  omnipalm config set security.confirm_operations '["delete", "send_email", "execute_shell", "deploy"]'
+  omnipalm config set integrations.browser.enabled false
+  omnipalm config set security.read_only true`;
+
+const SUBCOMMAND_HELP: Record<string, string> = {
+  path: 'Usage: omnipalm config path\n\nPrints the path of config.yaml ($OMNIPALM_HOME/config.yaml, default ~/.omnipalm).',
+  list: 'Usage: omnipalm config list [--json]\n\nPrints the effective configuration: the file\'s values over the defaults.',
+  get: 'Usage: omnipalm config get KEY [--json]\n\nPrints one value, e.g. omnipalm config get security.allowed_paths.\nScalars print as YAML; lists and maps as JSON.',
+  set: 'Usage: omnipalm config set KEY VALUE\n\nSets one value. VALUE is YAML/JSON: true, 25, \'["delete", "deploy"]\'.\nThe whole file is validated before it is saved; on any problem nothing changes.',
+  validate:
+    'Usage: omnipalm config validate [FILE]\n\nChecks a config file strictly (unknown keys, types, ranges). Exit 0 when valid, 2 otherwise.',
+};
+
+function formatValue(value: unknown, json: boolean): string {
+  if (json || (value !== null && typeof value === 'object')) return JSON.stringify(value);
+  if (value === undefined) return '';
+  return toYaml(value).trimEnd();
+}
+
+export function runConfigCommand(args: string[], io: CliIO, home: string): number {
+  const [subcommand, ...rest] = args;
+  if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
+    io.stdout(CONFIG_HELP);
+    return EXIT_OK;
+  }
+  const help = SUBCOMMAND_HELP[subcommand];
+  if (!help) {
+    throw new UsageError(
+      `config: unknown command "${subcommand}" (expected one of: ${Object.keys(SUBCOMMAND_HELP).join(', ')})`,
+    );
+  }
+  const name = `config ${subcommand}`;
+  // `config set security.stop_on_cost_limit -1` must reach validation as a value, not be
+  // mistaken for an option (validation then explains why -1 is wrong).
+  const negative = subcommand === 'set' && !rest.includes('--') ? rest.findIndex((arg) => /^-\d/.test(arg)) : -1;
+  const commandArgs = negative < 0 ? rest : [...rest.slice(0, negative), '--', ...rest.slice(negative)];
+  const { values, positionals } = parseCommandArgs(
+    name,
+    commandArgs,
+    { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    subcommand === 'set' ? 2 : 1,
+  );
+  if (values.help) {
+    io.stdout(help);
+    return EXIT_OK;
+  }
+  const store = new ConfigStore(home);
+  switch (subcommand) {
+    case 'path':
+      io.stdout(store.file);
+      return EXIT_OK;
+    case 'list': {
+      const config = store.load();
+      io.stdout(values.json ? JSON.stringify(config, null, 2) : toYaml(config).trimEnd());
+      return EXIT_OK;
+    }
+    case 'get': {
+      const key = positionals[0];
+      if (!key) throw new UsageError('config get: missing KEY (e.g. omnipalm config get security.read_only)');
+      io.stdout(formatValue(store.get(key), values.json === true));
+      return EXIT_OK;
+    }
+    case 'set': {
+      const [key, value] = positionals;
+      if (!key || value === undefined) {
+        throw new UsageError(
+          'config set: expected KEY VALUE (e.g. omnipalm config set security.read_only true)',
+        );
+      }
+      const result = store.set(key, value);
+      io.stdout(`${key} = ${formatValue(result.value, false)} (saved to ${store.file})`);
+      return EXIT_OK;
+    }
+    case 'validate': {
+      const file = positionals[0] ? path.resolve(positionals[0]) : store.file;
+      if (!positionals[0] && !store.exists()) {
+        io.stdout(`${file} does not exist: the defaults apply, and they are valid`);
+        return EXIT_OK;
+      }
+      validateConfigFile(file);
+      io.stdout(`${file} is valid`);
+      return EXIT_OK;
+    }
+  }
+  return EXIT_OK;
+}

@@ -1,0 +1,182 @@
+// `omnipalm doctor`: what stands between this machine and a safe OmniPalm, one line each,
+// with the one-line fix.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import { ConfigStore } from '../config/index.js';
+import { type CliIO, EXIT_FAILED, EXIT_OK, parseCommandArgs } from './cliSupport.js';
+import { ELECTRON_INSTALL_FIX, findElectronBinary } from './electronBinary.js';
+
+export const DOCTOR_HELP = `Usage: omnipalm doctor [--json]
+
+Checks: the user OmniPalm runs as (never root), config validity, permissions of
+$OMNIPALM_HOME, the sandbox (bubblewrap / Seatbelt), the OS keychain, the Electron binary.
+Exit 0 when nothing failed, 1 otherwise (warnings do not fail).`;
+
+export type CheckStatus = 'ok' | 'warn' | 'fail';
+export interface DoctorCheck {
+  name: string;
+  status: CheckStatus;
+  detail: string;
+  fix?: string;
+}
+
+function checkUser(io: CliIO): DoctorCheck {
+  if (io.uid === undefined) return { name: 'user', status: 'ok', detail: 'no POSIX user id on this OS' };
+  if (io.uid === 0) {
+    return {
+      name: 'user',
+      status: 'warn',
+      detail: 'running as root — the guide says never run OmniPalm as root/administrator',
+      fix: 'sudo useradd -m omnipalm-user && sudo -u omnipalm-user omnipalm start',
+    };
+  }
+  return { name: 'user', status: 'ok', detail: `running as uid ${io.uid} (not root)` };
+}
+
+function checkConfig(store: ConfigStore): DoctorCheck {
+  if (!store.exists()) {
+    return { name: 'config', status: 'ok', detail: `${store.file} does not exist: the defaults apply` };
+  }
+  try {
+    store.load();
+    return { name: 'config', status: 'ok', detail: `${store.file} is valid` };
+  } catch (error) {
+    const first = (error as Error).message.split('\n')[0];
+    return { name: 'config', status: 'fail', detail: first ?? 'invalid', fix: `omnipalm config validate` };
+  }
+}
+
+function checkPermissions(io: CliIO, home: string, file: string): DoctorCheck {
+  if (process.platform === 'win32') {
+    return { name: 'permissions', status: 'ok', detail: 'POSIX modes do not apply on Windows' };
+  }
+  if (!fs.existsSync(home)) {
+    return { name: 'permissions', status: 'ok', detail: `${home} does not exist yet (created 0700 on first save)` };
+  }
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  const homeStat = fs.statSync(home);
+  if (io.uid !== undefined && homeStat.uid !== io.uid) {
+    problems.push(`${home} is owned by uid ${homeStat.uid}, not you (uid ${io.uid})`);
+    fixes.push(`chown -R $(id -u) ${home}`);
+  }
+  if ((homeStat.mode & 0o077) !== 0) {
+    problems.push(`${home} is mode ${(homeStat.mode & 0o777).toString(8)}, others can reach it`);
+    fixes.push(`chmod 700 ${home}`);
+  }
+  if (fs.existsSync(file)) {
+    const fileMode = fs.statSync(file).mode & 0o777;
+    if ((fileMode & 0o077) !== 0) {
+      problems.push(`${file} is mode ${fileMode.toString(8)}, others can read it`);
+      fixes.push(`chmod 600 ${file}`);
+    }
+  }
+  if (problems.length === 0) {
+    return { name: 'permissions', status: 'ok', detail: `${home} is private to you (0700)` };
+  }
+  return { name: 'permissions', status: 'fail', detail: problems.join('; '), fix: fixes.join(' && ') };
+}
+
+function checkSandbox(): DoctorCheck {
+  if (process.platform === 'darwin') {
+    const found = fs.existsSync('/usr/bin/sandbox-exec');
+    return found
+      ? { name: 'sandbox', status: 'ok', detail: 'Seatbelt (sandbox-exec) is available' }
+      : { name: 'sandbox', status: 'warn', detail: 'sandbox-exec not found', fix: 'reinstall macOS command line tools' };
+  }
+  if (process.platform !== 'linux') {
+    return { name: 'sandbox', status: 'warn', detail: `no OS sandbox for ${process.platform}: shell commands run unsandboxed`, fix: 'run OmniPalm in Docker or a VM (see the security guide)' };
+  }
+  // Actually start a sandbox: a bwrap binary that cannot create namespaces is no sandbox.
+  const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-net', '--', 'true'], {
+    timeout: 5000,
+    encoding: 'utf8',
+  });
+  if (probe.error) {
+    return {
+      name: 'sandbox',
+      status: 'warn',
+      detail: 'bubblewrap (bwrap) is not installed: shell commands would run unsandboxed',
+      fix: 'sudo apt-get install bubblewrap',
+    };
+  }
+  if (probe.status !== 0) {
+    return {
+      name: 'sandbox',
+      status: 'warn',
+      detail: `bwrap is installed but cannot create a sandbox: ${probe.stderr.trim().split('\n')[0]}`,
+      fix: 'enable unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1',
+    };
+  }
+  return { name: 'sandbox', status: 'ok', detail: 'bubblewrap works' };
+}
+
+function checkKeychain(io: CliIO): DoctorCheck {
+  // Probed in a child process: a native keychain call with a wedged D-Bus can block forever,
+  // and doctor must always answer.
+  let keyringModule: string;
+  try {
+    keyringModule = createRequire(import.meta.url).resolve('@napi-rs/keyring');
+  } catch {
+    return { name: 'keychain', status: 'fail', detail: '@napi-rs/keyring is not installed', fix: 'npm install' };
+  }
+  const script = `
+    const { Entry } = require(${JSON.stringify(keyringModule)});
+    new Entry('omnipalm', 'doctor-probe', { linux: { store: 'secret-service' } }).getPassword();`;
+  const probe = spawnSync(process.execPath, ['-e', script], {
+    timeout: 5000,
+    encoding: 'utf8',
+    env: io.env,
+  });
+  if (probe.status === 0) return { name: 'keychain', status: 'ok', detail: 'the OS keychain answers' };
+  const reason = probe.error ? 'no answer within 5 s' : (probe.stderr.match(/Error: (.*)/)?.[1] ?? 'unavailable');
+  const fix =
+    process.platform === 'linux'
+      ? 'install and unlock a Secret Service (gnome-keyring or KeePassXC) in your desktop session; until then keys come from environment variables only'
+      : 'unlock your login keychain; until then keys come from environment variables only';
+  return { name: 'keychain', status: 'warn', detail: `the OS keychain is not available: ${reason}`, fix };
+}
+
+function checkElectron(): DoctorCheck {
+  const status = findElectronBinary();
+  return status.installed
+    ? { name: 'electron', status: 'ok', detail: `Electron binary at ${status.detail}` }
+    : {
+        name: 'electron',
+        status: 'warn',
+        detail: `${status.detail}: the desktop app cannot start (headless mode and the CLI work)`,
+        fix: ELECTRON_INSTALL_FIX,
+      };
+}
+
+export function runDoctorChecks(io: CliIO, home: string): DoctorCheck[] {
+  const store = new ConfigStore(home);
+  return [
+    checkUser(io),
+    checkConfig(store),
+    checkPermissions(io, home, store.file),
+    checkSandbox(),
+    checkKeychain(io),
+    checkElectron(),
+  ];
+}
+
+export function runDoctorCommand(args: string[], io: CliIO, home: string): number {
+  const { values } = parseCommandArgs('doctor', args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 0);
+  if (values.help) {
+    io.stdout(DOCTOR_HELP);
+    return EXIT_OK;
+  }
+  const checks = runDoctorChecks(io, home);
+  const failed = checks.some((check) => check.status === 'fail');
+  if (values.json) {
+    io.stdout(JSON.stringify({ ok: !failed, checks }, null, 2));
+  } else {
+    for (const check of checks) {
+      io.stdout(`${check.status.padEnd(5)} ${check.name.padEnd(12)} ${check.detail}`);
+      if (check.fix) io.stdout(`${' '.repeat(19)}fix: ${check.fix}`);
+    }
+  }
+  return failed ? EXIT_FAILED : EXIT_OK;
+}

@@ -1,0 +1,68 @@
+// The `omnipalm` command: dispatches to one module per command. Bad input exits 2 with one
+// line; a command's own failure exits 1.
+import { ConfigError, omnipalmHome } from '../config/index.js';
+import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cliSupport.js';
+import { runConfigCommand } from './configCommand.js';
+import { runDoctorCommand } from './doctorCommand.js';
+import { runStartCommand } from './startCommand.js';
+import { VERSION } from './version.js';
+
+export const MAIN_HELP = `Usage: omnipalm <command> [options]
+
+Commands:
+  config path|list|get|set|validate   read and change ~/.omnipalm/config.yaml
+  doctor [--json]                     check this machine for a safe setup
+  start [--headless]                  start the desktop app (or headless mode)
+
+Options:
+  --version    print the version
+  --help       help for any command: omnipalm <command> --help
+
+Environment: OMNIPALM_HOME (default ~/.omnipalm), OMNIPALM_ALLOW_ROOT=1 (run as root anyway).`;
+
+const COMMANDS: Record<string, (args: string[], io: CliIO, home: string) => number | Promise<number>> = {
+  config: runConfigCommand,
+  doctor: runDoctorCommand,
+  start: runStartCommand,
+};
+
+export async function runCli(argv: string[], io: CliIO): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      io.stdout(MAIN_HELP);
+      return EXIT_OK;
+    }
+    if (command === '--version' || command === '-v') {
+      io.stdout(VERSION);
+      return EXIT_OK;
+    }
+    const run = COMMANDS[command];
+    if (!run) {
+      throw new UsageError(
+        `unknown command "${command}" (expected one of: ${Object.keys(COMMANDS).join(', ')}; see omnipalm --help)`,
+      );
+    }
+    return await run(rest, io, omnipalmHome(io.env));
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr(`omnipalm: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    if (error instanceof Error && error.message.startsWith('OMNIPALM_HOME')) {
+      io.stderr(`omnipalm: ${error.message}`);
+      return EXIT_USAGE;
+    }
+    io.stderr(`omnipalm: ${(error as Error).message ?? String(error)}`);
+    return EXIT_FAILED;
+  }
+}
+
+export function processIO(): CliIO {
+  return {
+    stdout: (text) => process.stdout.write(`${text}\n`),
+    stderr: (text) => process.stderr.write(`${text}\n`),
+    env: process.env,
+    uid: typeof process.getuid === 'function' ? process.getuid() : undefined,
+  };
+}

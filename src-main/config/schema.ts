@@ -1,0 +1,178 @@
+// The configuration schema: every key of DESIGN.md §3 with the security guide's defaults.
+// Objects are strict so that a typo ("alowed_paths") is an error instead of a silently
+// ignored — and therefore more permissive — setting.
+import path from 'node:path';
+import { z } from 'zod';
+
+/** What `security.confirm_operations` may name (DESIGN.md §3). */
+export const OPERATIONS = [
+  'read',
+  'write',
+  'delete',
+  'list',
+  'execute_shell',
+  'send_email',
+  'http_request',
+  'browser',
+  'deploy',
+] as const;
+export type Operation = (typeof OPERATIONS)[number];
+
+export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export const LLM_PROVIDERS = ['anthropic', 'openai-compatible'] as const;
+
+const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i;
+const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
+
+/** "100MB" → bytes. The schema has already checked the format. */
+export function parseSize(size: string): number {
+  const match = SIZE_PATTERN.exec(size.trim());
+  if (!match) throw new Error(`not a size: ${size}`);
+  return Math.floor(Number(match[1]) * (SIZE_UNITS[match[2]!.toUpperCase()] ?? 1));
+}
+
+/**
+ * A file-system path as the user writes it: absolute, or starting with "~/". A relative path
+ * would be judged against whatever folder OmniPalm happened to start in — a different
+ * boundary each time — so it is refused rather than guessed.
+ */
+const configuredPath = z
+  .string({ error: 'expected a path' })
+  .min(1, { error: 'expected a path, got an empty string' })
+  .refine((value) => !/[\0\r\n]/.test(value), {
+    error: 'a path may not contain NUL or newline characters',
+  })
+  .refine((value) => value === '~' || value.startsWith('~/') || path.isAbsolute(value), {
+    error: (issue) =>
+      `expected an absolute path or one starting with ~/, got ${JSON.stringify(issue.input)}`,
+  });
+
+const limit = (what: string) =>
+  z
+    .number({ error: `expected a whole number of ${what}` })
+    .int({ error: `expected a whole number of ${what}` })
+    .min(0, { error: `expected 0 or more ${what} (0 turns them off)` });
+
+const enabled = (byDefault: boolean, description: string) =>
+  z
+    .strictObject({ enabled: z.boolean().default(byDefault).describe(description) })
+    .prefault({});
+
+export const configSchema = z
+  .strictObject({
+    security: z
+      .strictObject({
+        allowed_paths: z
+          .array(configuredPath, { error: 'expected a list of paths' })
+          .default(['~/projects', '~/Documents', '/tmp/omnipalm'])
+          .describe('Folders the agent may touch. Everything else is off limits.'),
+        blocked_paths: z
+          .array(configuredPath, { error: 'expected a list of paths' })
+          .default(['~/.ssh', '~/.aws', '~/.gnupg', '~/.kube', '~/.docker', '~/.netrc'])
+          .describe('Never touched, even inside an allowed path. Blocked beats allowed.'),
+        require_confirmation: z
+          .boolean()
+          .default(true)
+          .describe('Ask before the operations in confirm_operations.'),
+        confirm_operations: z
+          .array(z.enum(OPERATIONS), { error: 'expected a list of operation names' })
+          .default(['delete', 'send_email', 'execute_shell', 'deploy'])
+          .describe(`Operations that wait for your yes. One of: ${OPERATIONS.join(', ')}.`),
+        read_only: z
+          .boolean()
+          .default(false)
+          .describe('Deny every write, delete, deploy, email and non-GET request.'),
+        log_all_actions: z
+          .boolean()
+          .default(true)
+          .describe('Write every action to the audit log.'),
+        rate_limits: z
+          .strictObject({
+            emails_per_hour: limit('emails').default(20).describe('Emails sent per hour.'),
+            api_calls_per_minute: limit('API calls')
+              .default(60)
+              .describe('HTTP/Jira/Slack calls per minute.'),
+            file_operations_per_minute: limit('file operations')
+              .default(100)
+              .describe('File reads, writes, lists and deletes per minute.'),
+            shell_commands_per_minute: limit('shell commands')
+              .default(30)
+              .describe('Shell commands per minute.'),
+          })
+          .prefault({}),
+        stop_on_error_count: z
+          .number({ error: 'expected a whole number of errors' })
+          .int({ error: 'expected a whole number of errors' })
+          .min(1, { error: 'expected 1 or more consecutive errors' })
+          .default(3)
+          .describe('Stop a task after this many consecutive errors.'),
+        stop_on_cost_limit: z
+          .number({ error: 'expected an amount in USD' })
+          .min(0, { error: 'expected an amount of 0 or more USD' })
+          .default(10)
+          .describe('Stop a task when its model costs exceed this many USD.'),
+      })
+      .prefault({}),
+    integrations: z
+      .strictObject({
+        filesystem: enabled(true, 'File system access (medium risk).'),
+        terminal: enabled(true, 'Shell commands (high risk).'),
+        network: enabled(true, 'Configured network integrations (medium risk).'),
+        browser: enabled(false, 'Browser automation (high risk).'),
+      })
+      .prefault({}),
+    agent: z
+      .strictObject({
+        max_iterations: z
+          .number({ error: 'expected a whole number of steps' })
+          .int({ error: 'expected a whole number of steps' })
+          .min(1, { error: 'expected 1 or more steps' })
+          .default(25)
+          .describe('Most steps one task may take.'),
+        timeout: z
+          .number({ error: 'expected a number of seconds' })
+          .positive({ error: 'expected more than 0 seconds' })
+          .default(300)
+          .describe('Seconds one task may run.'),
+      })
+      .prefault({}),
+    logging: z
+      .strictObject({
+        level: z.enum(LOG_LEVELS).default('INFO').describe('Least severe level written.'),
+        file: configuredPath
+          .optional()
+          .describe('Audit log file. Default: $OMNIPALM_HOME/logs/audit.log.'),
+        max_size: z
+          .string({ error: 'expected a size such as "100MB"' })
+          .regex(SIZE_PATTERN, { error: 'expected a size such as "100MB", "10KB" or "1GB"' })
+          .default('100MB')
+          .describe('Rotate the audit log at this size.'),
+        max_files: z
+          .number({ error: 'expected a whole number of files' })
+          .int({ error: 'expected a whole number of files' })
+          .min(1, { error: 'expected 1 or more files' })
+          .default(10)
+          .describe('Rotated audit log files kept.'),
+        log_prompts: z.boolean().default(true).describe('Log user commands.'),
+        log_responses: z.boolean().default(true).describe('Log agent responses.'),
+        log_tool_calls: z.boolean().default(true).describe('Log all tool invocations.'),
+        log_api_calls: z
+          .boolean()
+          .default(false)
+          .describe('Log raw API calls (may contain secrets).'),
+      })
+      .prefault({}),
+    llm: z
+      .strictObject({
+        provider: z.enum(LLM_PROVIDERS).default('anthropic').describe('Model provider.'),
+        model: z.string().min(1).default('claude-sonnet-4-5').describe('Model name.'),
+        base_url: z
+          .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+          .optional()
+          .describe('API endpoint (e.g. a local model server).'),
+      })
+      .prefault({}),
+  })
+  .describe('OmniPalm configuration');
+
+export type OmniPalmConfig = z.output<typeof configSchema>;
