@@ -48,7 +48,7 @@ export function parseCommandArgs<O extends Options>(
 
 export const ROOT_REFUSAL =
   'refusing to run as root: the security guide says "Don\'t run OmniPalm as root/administrator" — ' +
-  'the agent acts with your rights, and root\'s are unlimited. Run it as a normal user ' +
+  "the agent acts with your rights, and root's are unlimited. Run it as a normal user " +
   '(e.g. sudo -u omnipalm-user omnipalm start), or pass --allow-root (or set OMNIPALM_ALLOW_ROOT=1) ' +
   'if you accept that risk.';
 

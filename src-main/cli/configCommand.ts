@@ -22,7 +22,7 @@ Examples (from the security guide):
 
 const SUBCOMMAND_HELP: Record<string, string> = {
   path: 'Usage: omnipalm config path\n\nPrints the path of config.yaml ($OMNIPALM_HOME/config.yaml, default ~/.omnipalm).',
-  list: 'Usage: omnipalm config list [--json]\n\nPrints the effective configuration: the file\'s values over the defaults.',
+  list: "Usage: omnipalm config list [--json]\n\nPrints the effective configuration: the file's values over the defaults.",
   get: 'Usage: omnipalm config get KEY [--json]\n\nPrints one value, e.g. omnipalm config get security.allowed_paths.\nScalars print as YAML; lists and maps as JSON.',
   set: 'Usage: omnipalm config set KEY VALUE\n\nSets one value. VALUE is YAML/JSON: true, 25, \'["delete", "deploy"]\'.\nThe whole file is validated before it is saved; on any problem nothing changes.',
   validate:
@@ -50,8 +50,10 @@ export function runConfigCommand(args: string[], io: CliIO, home: string): numbe
   const name = `config ${subcommand}`;
   // `config set security.stop_on_cost_limit -1` must reach validation as a value, not be
   // mistaken for an option (validation then explains why -1 is wrong).
-  const negative = subcommand === 'set' && !rest.includes('--') ? rest.findIndex((arg) => /^-\d/.test(arg)) : -1;
-  const commandArgs = negative < 0 ? rest : [...rest.slice(0, negative), '--', ...rest.slice(negative)];
+  const negative =
+    subcommand === 'set' && !rest.includes('--') ? rest.findIndex((arg) => /^-\d/.test(arg)) : -1;
+  const commandArgs =
+    negative < 0 ? rest : [...rest.slice(0, negative), '--', ...rest.slice(negative)];
   const { values, positionals } = parseCommandArgs(
     name,
     commandArgs,
@@ -74,7 +76,10 @@ export function runConfigCommand(args: string[], io: CliIO, home: string): numbe
     }
     case 'get': {
       const key = positionals[0];
-      if (!key) throw new UsageError('config get: missing KEY (e.g. omnipalm config get security.read_only)');
+      if (!key)
+        throw new UsageError(
+          'config get: missing KEY (e.g. omnipalm config get security.read_only)',
+        );
       io.stdout(formatValue(store.get(key), values.json === true));
       return EXIT_OK;
     }

@@ -22,7 +22,8 @@ export interface DoctorCheck {
 }
 
 function checkUser(io: CliIO): DoctorCheck {
-  if (io.uid === undefined) return { name: 'user', status: 'ok', detail: 'no POSIX user id on this OS' };
+  if (io.uid === undefined)
+    return { name: 'user', status: 'ok', detail: 'no POSIX user id on this OS' };
   if (io.uid === 0) {
     return {
       name: 'user',
@@ -36,14 +37,23 @@ function checkUser(io: CliIO): DoctorCheck {
 
 function checkConfig(store: ConfigStore): DoctorCheck {
   if (!store.exists()) {
-    return { name: 'config', status: 'ok', detail: `${store.file} does not exist: the defaults apply` };
+    return {
+      name: 'config',
+      status: 'ok',
+      detail: `${store.file} does not exist: the defaults apply`,
+    };
   }
   try {
     store.load();
     return { name: 'config', status: 'ok', detail: `${store.file} is valid` };
   } catch (error) {
     const first = (error as Error).message.split('\n')[0];
-    return { name: 'config', status: 'fail', detail: first ?? 'invalid', fix: `omnipalm config validate` };
+    return {
+      name: 'config',
+      status: 'fail',
+      detail: first ?? 'invalid',
+      fix: `omnipalm config validate`,
+    };
   }
 }
 
@@ -52,7 +62,11 @@ function checkPermissions(io: CliIO, home: string, file: string): DoctorCheck {
     return { name: 'permissions', status: 'ok', detail: 'POSIX modes do not apply on Windows' };
   }
   if (!fs.existsSync(home)) {
-    return { name: 'permissions', status: 'ok', detail: `${home} does not exist yet (created 0700 on first save)` };
+    return {
+      name: 'permissions',
+      status: 'ok',
+      detail: `${home} does not exist yet (created 0700 on first save)`,
+    };
   }
   const problems: string[] = [];
   const fixes: string[] = [];
@@ -75,7 +89,12 @@ function checkPermissions(io: CliIO, home: string, file: string): DoctorCheck {
   if (problems.length === 0) {
     return { name: 'permissions', status: 'ok', detail: `${home} is private to you (0700)` };
   }
-  return { name: 'permissions', status: 'fail', detail: problems.join('; '), fix: fixes.join(' && ') };
+  return {
+    name: 'permissions',
+    status: 'fail',
+    detail: problems.join('; '),
+    fix: fixes.join(' && '),
+  };
 }
 
 function checkSandbox(): DoctorCheck {
@@ -83,10 +102,20 @@ function checkSandbox(): DoctorCheck {
     const found = fs.existsSync('/usr/bin/sandbox-exec');
     return found
       ? { name: 'sandbox', status: 'ok', detail: 'Seatbelt (sandbox-exec) is available' }
-      : { name: 'sandbox', status: 'warn', detail: 'sandbox-exec not found', fix: 'reinstall macOS command line tools' };
+      : {
+          name: 'sandbox',
+          status: 'warn',
+          detail: 'sandbox-exec not found',
+          fix: 'reinstall macOS command line tools',
+        };
   }
   if (process.platform !== 'linux') {
-    return { name: 'sandbox', status: 'warn', detail: `no OS sandbox for ${process.platform}: shell commands run unsandboxed`, fix: 'run OmniPalm in Docker or a VM (see the security guide)' };
+    return {
+      name: 'sandbox',
+      status: 'warn',
+      detail: `no OS sandbox for ${process.platform}: shell commands run unsandboxed`,
+      fix: 'run OmniPalm in Docker or a VM (see the security guide)',
+    };
   }
   // Actually start a sandbox: a bwrap binary that cannot create namespaces is no sandbox.
   const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-net', '--', 'true'], {
@@ -119,7 +148,12 @@ function checkKeychain(io: CliIO): DoctorCheck {
   try {
     keyringModule = createRequire(import.meta.url).resolve('@napi-rs/keyring');
   } catch {
-    return { name: 'keychain', status: 'fail', detail: '@napi-rs/keyring is not installed', fix: 'npm install' };
+    return {
+      name: 'keychain',
+      status: 'fail',
+      detail: '@napi-rs/keyring is not installed',
+      fix: 'npm install',
+    };
   }
   const script = `
     const { Entry } = require(${JSON.stringify(keyringModule)});
@@ -129,13 +163,21 @@ function checkKeychain(io: CliIO): DoctorCheck {
     encoding: 'utf8',
     env: io.env,
   });
-  if (probe.status === 0) return { name: 'keychain', status: 'ok', detail: 'the OS keychain answers' };
-  const reason = probe.error ? 'no answer within 5 s' : (probe.stderr.match(/Error: (.*)/)?.[1] ?? 'unavailable');
+  if (probe.status === 0)
+    return { name: 'keychain', status: 'ok', detail: 'the OS keychain answers' };
+  const reason = probe.error
+    ? 'no answer within 5 s'
+    : (probe.stderr.match(/Error: (.*)/)?.[1] ?? 'unavailable');
   const fix =
     process.platform === 'linux'
       ? 'install and unlock a Secret Service (gnome-keyring or KeePassXC) in your desktop session; until then keys come from environment variables only'
       : 'unlock your login keychain; until then keys come from environment variables only';
-  return { name: 'keychain', status: 'warn', detail: `the OS keychain is not available: ${reason}`, fix };
+  return {
+    name: 'keychain',
+    status: 'warn',
+    detail: `the OS keychain is not available: ${reason}`,
+    fix,
+  };
 }
 
 function checkElectron(): DoctorCheck {
@@ -163,7 +205,12 @@ export function runDoctorChecks(io: CliIO, home: string): DoctorCheck[] {
 }
 
 export function runDoctorCommand(args: string[], io: CliIO, home: string): number {
-  const { values } = parseCommandArgs('doctor', args, { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, 0);
+  const { values } = parseCommandArgs(
+    'doctor',
+    args,
+    { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    0,
+  );
   if (values.help) {
     io.stdout(DOCTOR_HELP);
     return EXIT_OK;

@@ -20,7 +20,10 @@ Options:
 
 Environment: OMNIPALM_HOME (default ~/.omnipalm), OMNIPALM_ALLOW_ROOT=1 (run as root anyway).`;
 
-const COMMANDS: Record<string, (args: string[], io: CliIO, home: string) => number | Promise<number>> = {
+const COMMANDS: Record<
+  string,
+  (args: string[], io: CliIO, home: string) => number | Promise<number>
+> = {
   config: runConfigCommand,
   doctor: runDoctorCommand,
   start: runStartCommand,

@@ -14,7 +14,11 @@ Starts OmniPalm: the desktop app where the Electron binary is installed, otherwi
 --headless) the headless mode. Refuses to run as root unless --allow-root or
 OMNIPALM_ALLOW_ROOT=1 is given.`;
 
-export function statusLines(config: OmniPalmConfig, configFile: string, fileExists: boolean): string[] {
+export function statusLines(
+  config: OmniPalmConfig,
+  configFile: string,
+  fileExists: boolean,
+): string[] {
   const on = (value: boolean) => (value ? 'on' : 'off');
   const { integrations, security } = config;
   return [
@@ -30,7 +34,11 @@ export async function runStartCommand(args: string[], io: CliIO, home: string): 
   const { values } = parseCommandArgs(
     'start',
     args,
-    { headless: { type: 'boolean' }, 'allow-root': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    {
+      headless: { type: 'boolean' },
+      'allow-root': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
     0,
   );
   if (values.help) {

@@ -7,7 +7,10 @@ import path from 'node:path';
 
 export function writeFileAtomic(file: string, data: string, mode = 0o600): void {
   const folder = path.dirname(file);
-  const temp = path.join(folder, `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+  const temp = path.join(
+    folder,
+    `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`,
+  );
   // 'wx' refuses to follow a symlink an attacker may have planted at the temp name.
   const fd = fs.openSync(temp, 'wx', mode);
   try {
@@ -50,7 +53,12 @@ const sleepCell = new Int32Array(new SharedArrayBuffer(4));
  * Runs `action` holding an exclusive lock file beside `file`, so that two `config set` at
  * once cannot lose one of the updates. A lock older than `staleMs` is from a crashed process.
  */
-export function withFileLock<T>(file: string, action: () => T, timeoutMs = 5000, staleMs = 30_000): T {
+export function withFileLock<T>(
+  file: string,
+  action: () => T,
+  timeoutMs = 5000,
+  staleMs = 30_000,
+): T {
   const lock = `${file}.lock`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -67,6 +75,7 @@ export function withFileLock<T>(file: string, action: () => T, timeoutMs = 5000,
       if (Date.now() > deadline) {
         throw new Error(
           `${file} is locked by another omnipalm process; if none is running, delete ${lock}`,
+          { cause: error },
         );
       }
       Atomics.wait(sleepCell, 0, 0, 10);

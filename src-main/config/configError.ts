@@ -37,9 +37,13 @@ function messageFor(issue: z.core.$ZodIssue): string {
     message.includes(', got ') ? message : `${message}, got ${describeValue(input)}`;
   switch (issue.code) {
     case 'invalid_type':
-      return withGot(issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message);
+      return withGot(
+        issue.message.startsWith('Invalid input') ? `expected ${issue.expected}` : issue.message,
+      );
     case 'invalid_value':
-      return withGot(`expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`);
+      return withGot(
+        `expected one of ${issue.values.map((value) => JSON.stringify(value)).join(', ')}`,
+      );
     default:
       return withGot(issue.message);
   }
@@ -57,7 +61,9 @@ function locate(source: SourceMap, path: readonly PropertyKey[], key?: string): 
   const node = document.getIn(path as unknown[], true);
   let offset: number | undefined;
   if (key !== undefined && isMap(node)) {
-    const pair = node.items.find((item) => isPair(item) && isScalar(item.key) && item.key.value === key);
+    const pair = node.items.find(
+      (item) => isPair(item) && isScalar(item.key) && item.key.value === key,
+    );
     offset = isScalar(pair?.key) ? pair.key.range?.[0] : undefined;
   } else if (node && typeof node === 'object' && 'range' in node) {
     offset = (node as { range?: [number, number, number] }).range?.[0];

@@ -66,7 +66,8 @@ function valueAt(data: unknown, key: string): unknown {
  */
 function parseCommandLineValue(key: string, raw: string): unknown {
   const leaf = unwrapSchema(schemaAt(key)!);
-  const isText = (leaf as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'string';
+  const isText =
+    (leaf as unknown as { _zod: { def: { type: string } } })._zod.def.type === 'string';
   if (isText && !/^\s*["']/.test(raw)) return raw;
   try {
     return parseYaml(raw);
@@ -112,7 +113,10 @@ export class ConfigStore {
   private withResolvedDefaults(config: OmniPalmConfig): OmniPalmConfig {
     return {
       ...config,
-      logging: { ...config.logging, file: config.logging.file ?? path.join(this.home, 'logs', 'audit.log') },
+      logging: {
+        ...config.logging,
+        file: config.logging.file ?? path.join(this.home, 'logs', 'audit.log'),
+      },
     };
   }
 

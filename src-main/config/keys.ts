@@ -14,7 +14,8 @@ interface SchemaDef {
   defaultValue?: unknown;
 }
 
-const defOf = (schema: AnySchema): SchemaDef => (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+const defOf = (schema: AnySchema): SchemaDef =>
+  (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
 
 /** Strips default/prefault/optional wrappers down to the schema that judges the value. */
 export function unwrapSchema(schema: AnySchema): AnySchema {
@@ -59,7 +60,12 @@ function collect(schema: AnySchema, prefix: string, out: ConfigKey[]): void {
     }
     return;
   }
-  out.push({ key: prefix, type: describeType(schema), description: schema.description ?? '', schema });
+  out.push({
+    key: prefix,
+    type: describeType(schema),
+    description: schema.description ?? '',
+    schema,
+  });
 }
 
 export const CONFIG_KEYS: readonly ConfigKey[] = (() => {

@@ -54,9 +54,7 @@ const limit = (what: string) =>
     .min(0, { error: `expected 0 or more ${what} (0 turns them off)` });
 
 const enabled = (byDefault: boolean, description: string) =>
-  z
-    .strictObject({ enabled: z.boolean().default(byDefault).describe(description) })
-    .prefault({});
+  z.strictObject({ enabled: z.boolean().default(byDefault).describe(description) }).prefault({});
 
 export const configSchema = z
   .strictObject({
@@ -82,10 +80,7 @@ export const configSchema = z
           .boolean()
           .default(false)
           .describe('Deny every write, delete, deploy, email and non-GET request.'),
-        log_all_actions: z
-          .boolean()
-          .default(true)
-          .describe('Write every action to the audit log.'),
+        log_all_actions: z.boolean().default(true).describe('Write every action to the audit log.'),
         rate_limits: z
           .strictObject({
             emails_per_hour: limit('emails').default(20).describe('Emails sent per hour.'),

@@ -12,7 +12,8 @@ export interface PrivateKeyring {
 
 export function keyringToolsAvailable(): string | undefined {
   for (const tool of ['dbus-daemon', 'gnome-keyring-daemon']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) return `${tool} is not installed`;
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      return `${tool} is not installed`;
   }
   return undefined;
 }

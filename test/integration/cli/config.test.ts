@@ -156,7 +156,9 @@ describe.concurrent('bad input: one clear line, exit 2, nothing changed', () => 
     const home = homeWithConfig(original);
     const result = await runCli(['config', 'set', 'agent.max_iterations', 'lots'], { home });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('agent.max_iterations: expected a whole number of steps, got "lots"');
+    expect(result.stderr).toContain(
+      'agent.max_iterations: expected a whole number of steps, got "lots"',
+    );
     const bool = await runCli(['config', 'set', 'security.read_only', 'maybe'], { home });
     expect(bool.code).toBe(2);
     expect(bool.stderr).toContain('security.read_only: expected boolean, got "maybe"');
@@ -167,7 +169,11 @@ describe.concurrent('bad input: one clear line, exit 2, nothing changed', () => 
     const broken = 'security:\n  allowed_paths: [~/projects\n  read_only: true\n';
     const home = homeWithConfig(broken);
     const file = path.join(home, 'config.yaml');
-    for (const args of [['config', 'list'], ['config', 'set', 'security.read_only', 'false'], ['config', 'validate']]) {
+    for (const args of [
+      ['config', 'list'],
+      ['config', 'set', 'security.read_only', 'false'],
+      ['config', 'validate'],
+    ]) {
       const result = await runCli(args, { home });
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(new RegExp(`^omnipalm: ${file}:\\d+:\\d+: invalid YAML: `));
@@ -178,37 +184,61 @@ describe.concurrent('bad input: one clear line, exit 2, nothing changed', () => 
 
   it('refuses negative and non-numeric limits', async () => {
     const home = makeTempHome();
-    const negative = await runCli(['config', 'set', 'security.rate_limits.emails_per_hour', '-5'], { home });
+    const negative = await runCli(['config', 'set', 'security.rate_limits.emails_per_hour', '-5'], {
+      home,
+    });
     expect(negative.code).toBe(2);
-    expect(negative.stderr).toContain('security.rate_limits.emails_per_hour: expected 0 or more emails');
+    expect(negative.stderr).toContain(
+      'security.rate_limits.emails_per_hour: expected 0 or more emails',
+    );
     expect(negative.stderr).toContain('got -5');
-    const text = await runCli(['config', 'set', 'security.rate_limits.shell_commands_per_minute', 'ten'], { home });
+    const text = await runCli(
+      ['config', 'set', 'security.rate_limits.shell_commands_per_minute', 'ten'],
+      { home },
+    );
     expect(text.code).toBe(2);
-    expect(text.stderr).toContain('shell_commands_per_minute: expected a whole number of shell commands, got "ten"');
+    expect(text.stderr).toContain(
+      'shell_commands_per_minute: expected a whole number of shell commands, got "ten"',
+    );
     const cost = await runCli(['config', 'set', 'security.stop_on_cost_limit', '-1'], { home });
     expect(cost.code).toBe(2);
-    expect(cost.stderr).toContain('security.stop_on_cost_limit: expected an amount of 0 or more USD, got -1');
+    expect(cost.stderr).toContain(
+      'security.stop_on_cost_limit: expected an amount of 0 or more USD, got -1',
+    );
     expect(fs.existsSync(home)).toBe(false);
   });
 
   it('refuses unknown operation names in confirm_operations', async () => {
     const home = makeTempHome();
-    const result = await runCli(['config', 'set', 'security.confirm_operations', '["delete", "nuke"]'], { home });
+    const result = await runCli(
+      ['config', 'set', 'security.confirm_operations', '["delete", "nuke"]'],
+      { home },
+    );
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('security.confirm_operations[1]: expected one of "read", "write", "delete"');
+    expect(result.stderr).toContain(
+      'security.confirm_operations[1]: expected one of "read", "write", "delete"',
+    );
     expect(result.stderr).toContain('got "nuke"');
   });
 
   it('refuses relative paths in allowed_paths but accepts ~', async () => {
     const home = makeTempHome();
-    const relative = await runCli(['config', 'set', 'security.allowed_paths', '["~/ok", "projects"]'], { home });
+    const relative = await runCli(
+      ['config', 'set', 'security.allowed_paths', '["~/ok", "projects"]'],
+      { home },
+    );
     expect(relative.code).toBe(2);
     expect(relative.stderr).toContain(
       'security.allowed_paths[1]: expected an absolute path or one starting with ~/, got "projects"',
     );
-    const blocked = await runCli(['config', 'set', 'security.blocked_paths', '["../.ssh"]'], { home });
+    const blocked = await runCli(['config', 'set', 'security.blocked_paths', '["../.ssh"]'], {
+      home,
+    });
     expect(blocked.code).toBe(2);
-    const ok = await runCli(['config', 'set', 'security.allowed_paths', '["~/work", "/srv/data"]'], { home });
+    const ok = await runCli(
+      ['config', 'set', 'security.allowed_paths', '["~/work", "/srv/data"]'],
+      { home },
+    );
     expect(ok.code, ok.stderr).toBe(0);
   });
 
@@ -222,9 +252,13 @@ describe.concurrent('bad input: one clear line, exit 2, nothing changed', () => 
 
   it('refuses unparseable values with a hint', async () => {
     const home = makeTempHome();
-    const result = await runCli(['config', 'set', 'security.confirm_operations', '["delete"'], { home });
+    const result = await runCli(['config', 'set', 'security.confirm_operations', '["delete"'], {
+      home,
+    });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('value for security.confirm_operations is not valid YAML or JSON');
+    expect(result.stderr).toContain(
+      'value for security.confirm_operations is not valid YAML or JSON',
+    );
   });
 
   it('answers missing and extra arguments with usage errors', async () => {
@@ -256,8 +290,12 @@ describe.concurrent('config validate', () => {
     expect(ok).toMatchObject({ code: 0, stdout: `${good} is valid\n` });
     const result = await runCli(['config', 'validate', bad], { home });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain(`${bad}:2:19: security.allowed_paths[0]: expected a path, got 42`);
-    expect(result.stderr).toContain(`${bad}:4:13: logging.max_size: expected a size such as "100MB"`);
+    expect(result.stderr).toContain(
+      `${bad}:2:19: security.allowed_paths[0]: expected a path, got 42`,
+    );
+    expect(result.stderr).toContain(
+      `${bad}:4:13: logging.max_size: expected a size such as "100MB"`,
+    );
     const missing = await runCli(['config', 'validate', path.join(folder, 'nope.yaml')], { home });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml: cannot read');

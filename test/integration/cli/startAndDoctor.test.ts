@@ -1,0 +1,220 @@
+// `omnipalm start`, `doctor`, `--help` and `--version` as real child processes.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import packageJson from '../../../package.json' with { type: 'json' };
+import { runCli as runCliInProcess } from '../../../src-main/cli/main.js';
+import {
+  keyringToolsAvailable,
+  startPrivateKeyring,
+  type PrivateKeyring,
+} from '../../support/privateKeyring.js';
+import { runCli } from '../../support/runCli.js';
+import { makeTempFolder, makeTempHome } from '../../support/tempFolders.js';
+
+const isRoot = process.getuid?.() === 0;
+
+describe.concurrent('root guard', () => {
+  it('refuses `start` as root, quoting the guide, unless the user opts in', async () => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const io = {
+      stdout: (t: string) => out.push(t),
+      stderr: (t: string) => err.push(t),
+      env: { OMNIPALM_HOME: makeTempHome() },
+      uid: 0,
+    };
+    expect(await runCliInProcess(['start', '--headless'], io)).toBe(2);
+    expect(err.join('\n')).toContain(
+      'refusing to run as root: the security guide says "Don\'t run OmniPalm as root/administrator"',
+    );
+    expect(err.join('\n')).toContain('--allow-root');
+    expect(out).toEqual([]);
+    expect(await runCliInProcess(['start', '--headless', '--allow-root'], io)).toBe(0);
+    expect(
+      await runCliInProcess(['start', '--headless'], {
+        ...io,
+        env: { ...io.env, OMNIPALM_ALLOW_ROOT: '1' },
+      }),
+    ).toBe(0);
+    // A non-root user needs no opt-in.
+    expect(await runCliInProcess(['start', '--headless'], { ...io, uid: 1000 })).toBe(0);
+  });
+
+  it.runIf(isRoot)('refuses for real when this process is root (child process)', async () => {
+    const home = makeTempHome();
+    const refused = await runCli(['start', '--headless'], { home });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('refusing to run as root');
+    const allowed = await runCli(['start', '--headless'], {
+      home,
+      env: { OMNIPALM_ALLOW_ROOT: '1' },
+    });
+    expect(allowed.code, allowed.stderr).toBe(0);
+    expect(allowed.stdout).toContain(
+      'capabilities: filesystem on, terminal on, network on, browser off',
+    );
+  });
+
+  it('`start` without --headless says in one line why it falls back when there is no Electron binary', async () => {
+    const home = makeTempHome();
+    const result = await runCli(['start', '--allow-root'], { home });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines[0]).toMatch(
+      /^(Electron binary not installed|The desktop app is not built).*starting headless mode instead\.$/,
+    );
+    expect(result.stdout).toContain(
+      `config: ${path.join(home, 'config.yaml')} (not created yet: defaults apply)`,
+    );
+  });
+
+  it('`start` refuses an invalid config instead of starting with defaults', async () => {
+    const home = makeTempHome();
+    fs.mkdirSync(home, { mode: 0o700 });
+    fs.writeFileSync(
+      path.join(home, 'config.yaml'),
+      'integrations:\n  browser:\n    enabled: yes\n',
+    );
+    const result = await runCli(['start', '--headless', '--allow-root'], { home });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('integrations.browser.enabled: expected boolean, got "yes"');
+  });
+});
+
+describe.concurrent('help and version', () => {
+  it('prints the package version', async () => {
+    const result = await runCli(['--version'], { home: makeTempHome() });
+    expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
+  });
+
+  it('has --help for every command', async () => {
+    const home = makeTempHome();
+    const commands = [
+      [],
+      ['config'],
+      ['config', 'path'],
+      ['config', 'list'],
+      ['config', 'get'],
+      ['config', 'set'],
+      ['config', 'validate'],
+      ['doctor'],
+      ['start'],
+    ];
+    const results = await Promise.all(
+      commands.map((command) => runCli([...command, '--help'], { home })),
+    );
+    results.forEach((result, index) => {
+      expect(result.code, commands[index]!.join(' ')).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: omnipalm/);
+    });
+    expect(fs.existsSync(home)).toBe(false);
+  });
+
+  it('answers an unknown command with exit 2', async () => {
+    const result = await runCli(['strat'], { home: makeTempHome() });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      'omnipalm: unknown command "strat" (expected one of: config, doctor, start; see omnipalm --help)\n',
+    );
+  });
+
+  it('refuses a relative OMNIPALM_HOME', async () => {
+    const result = await runCli(['config', 'path'], { home: 'relative/home' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('OMNIPALM_HOME must be an absolute path');
+  });
+});
+
+describe('doctor', () => {
+  let keyring: PrivateKeyring | undefined;
+  const keyringMissing = keyringToolsAvailable();
+  beforeAll(async () => {
+    if (keyringMissing) console.warn(`doctor keychain test did not run: ${keyringMissing}`);
+    else keyring = await startPrivateKeyring(makeTempFolder());
+  });
+  afterAll(async () => keyring?.stop());
+
+  const checksOf = (stdout: string) =>
+    Object.fromEntries(
+      (
+        JSON.parse(stdout).checks as {
+          name: string;
+          status: string;
+          detail: string;
+          fix?: string;
+        }[]
+      ).map((check) => [check.name, check]),
+    );
+
+  it('reports every check with a fix, and fails on a world-readable home', async () => {
+    const home = makeTempHome();
+    fs.mkdirSync(home, { mode: 0o755 });
+    fs.chmodSync(home, 0o755);
+    fs.writeFileSync(path.join(home, 'config.yaml'), 'security:\n  read_only: true\n', {
+      mode: 0o644,
+    });
+    fs.chmodSync(path.join(home, 'config.yaml'), 0o644);
+    const result = await runCli(['doctor', '--json'], { home });
+    expect(result.code).toBe(1);
+    const checks = checksOf(result.stdout);
+    expect(Object.keys(checks)).toEqual([
+      'user',
+      'config',
+      'permissions',
+      'sandbox',
+      'keychain',
+      'electron',
+    ]);
+    expect(checks.permissions).toMatchObject({
+      status: 'fail',
+      fix: `chmod 700 ${home} && chmod 600 ${path.join(home, 'config.yaml')}`,
+    });
+    expect(checks.config!.status).toBe('ok');
+    expect(checks.user!.status).toBe(isRoot ? 'warn' : 'ok');
+    for (const check of Object.values(checks)) {
+      if (check.status !== 'ok') expect(check.fix, check.name).toBeTruthy();
+    }
+  });
+
+  it('fails on an invalid config and passes once it is fixed', async () => {
+    const home = makeTempHome();
+    fs.mkdirSync(home, { mode: 0o700 });
+    fs.writeFileSync(path.join(home, 'config.yaml'), 'agent:\n  max_iterations: 0\n', {
+      mode: 0o600,
+    });
+    const bad = await runCli(['doctor'], { home });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(
+      /^fail {2}config {7}.*agent\.max_iterations: expected 1 or more steps, got 0$/m,
+    );
+    fs.writeFileSync(path.join(home, 'config.yaml'), 'agent:\n  max_iterations: 5\n');
+    const good = await runCli(['doctor', '--json'], { home });
+    expect(good.code, good.stdout).toBe(0);
+  });
+
+  it('finds bubblewrap and says whether it can build a sandbox', async () => {
+    const result = await runCli(['doctor', '--json'], { home: makeTempHome() });
+    const { sandbox } = checksOf(result.stdout);
+    const bwrapInstalled = fs.existsSync('/usr/bin/bwrap');
+    if (bwrapInstalled)
+      expect(sandbox!.status === 'ok' || sandbox!.detail.includes('cannot create a sandbox')).toBe(
+        true,
+      );
+    else expect(sandbox).toMatchObject({ status: 'warn', fix: 'sudo apt-get install bubblewrap' });
+  });
+
+  it('warns that there is no keychain without a Secret Service, and finds a real one', async () => {
+    const without = await runCli(['doctor', '--json'], { home: makeTempHome() });
+    expect(checksOf(without.stdout).keychain).toMatchObject({ status: 'warn' });
+    if (!keyring) return;
+    const withKeyring = await runCli(['doctor', '--json'], {
+      home: makeTempHome(),
+      env: keyring.env,
+    });
+    expect(checksOf(withKeyring.stdout).keychain).toMatchObject({
+      status: 'ok',
+      detail: 'the OS keychain answers',
+    });
+  });
+});
