@@ -1,0 +1,78 @@
+// The only place main listens to the renderer. Every channel of the contract gets one
+// ipcMain.handle; nothing else is registered, so unknown channels are refused by Electron.
+import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { z } from 'zod';
+import {
+  channelNames,
+  contract,
+  type ChannelName,
+  type ContractHandlers,
+} from '../../src-preload/contract';
+
+export interface IpcRouterOptions {
+  handlers: ContractHandlers;
+  /** True when a URL is the renderer page we loaded ourselves. */
+  isOwnRendererUrl: (url: string) => boolean;
+}
+
+export class IpcRouter {
+  constructor(private readonly options: IpcRouterOptions) {}
+
+  register(): void {
+    for (const channel of channelNames) {
+      ipcMain.handle(channel, (event, payload: unknown) => this.dispatch(channel, event, payload));
+    }
+  }
+
+  unregister(): void {
+    for (const channel of channelNames) ipcMain.removeHandler(channel);
+  }
+
+  private async dispatch(
+    channel: ChannelName,
+    event: IpcMainInvokeEvent,
+    payload: unknown,
+  ): Promise<unknown> {
+    this.assertTrustedSender(channel, event);
+
+    // Stops a compromised or buggy page from handing a handler data of a shape it never
+    // expected (type confusion, extra fields such as `__proto__` or injected options).
+    const request = contract[channel].request.safeParse(payload);
+    if (!request.success) {
+      throw new Error(`${channel}: request refused: ${z.prettifyError(request.error)}`);
+    }
+
+    // TypeScript cannot correlate `channel` with its handler's parameter type; the parse
+    // above guarantees the request matches that channel's schema.
+    const handler = this.options.handlers[channel] as (request: unknown) => unknown;
+    const output = await handler(request.data);
+
+    // Stops main from leaking fields the contract does not name (secrets, internal state)
+    // and from sending the renderer a shape its types do not promise. The error names the
+    // channel only: echoing the output could itself leak what we are keeping in.
+    const response = contract[channel].response.safeParse(output);
+    if (!response.success) {
+      throw new Error(`${channel}: main produced a response that breaks the contract`);
+    }
+    return response.data;
+  }
+
+  private assertTrustedSender(channel: ChannelName, event: IpcMainInvokeEvent): void {
+    const frame = event.senderFrame;
+    // A frame destroyed or navigated away before we handle its message has no origin we can
+    // vouch for: a message racing a navigation to a hostile page must not be answered.
+    if (!frame) throw refused(channel, 'its frame is gone');
+    // Sub-frames (an <iframe> of an email body, a web page, an ad) must never reach main,
+    // even when same-origin: their content is untrusted by design.
+    if (frame.parent !== null) throw refused(channel, 'it came from a sub-frame');
+    // Only our own page: if a window ever ends up on a foreign URL despite the navigation
+    // guards, that page must not gain the agent's powers.
+    if (!this.options.isOwnRendererUrl(frame.url)) {
+      throw refused(channel, 'it came from a page that is not the OmniPalm renderer');
+    }
+  }
+}
+
+function refused(channel: ChannelName, reason: string): Error {
+  return new Error(`${channel}: request refused because ${reason}`);
+}
