@@ -5,6 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/bench/**', 'node_modules/**'],
     environment: 'node',
+    globalSetup: ['test/support/buildCli.ts'],
     testTimeout: 20_000,
     hookTimeout: 20_000,
     // Tests must never read or write the real ~/.omnipalm: every test sets its own OMNIPALM_HOME.

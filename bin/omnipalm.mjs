@@ -4,5 +4,4 @@
 import { register } from 'tsx/esm/api';
 
 register();
-const { runCli, processIO } = await import('../src-main/cli/main.ts');
-process.exitCode = await runCli(process.argv.slice(2), processIO());
+await import('../src-main/cli/entry.ts');

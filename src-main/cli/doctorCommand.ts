@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigStore } from '../config/index.js';
+import { probeSandbox } from '../policy/sandboxProbe.js';
 import { type CliIO, EXIT_FAILED, EXIT_OK, parseCommandArgs } from './cliSupport.js';
 import { ELECTRON_INSTALL_FIX, findElectronBinary } from './electronBinary.js';
 
@@ -98,47 +99,13 @@ function checkPermissions(io: CliIO, home: string, file: string): DoctorCheck {
 }
 
 function checkSandbox(): DoctorCheck {
-  if (process.platform === 'darwin') {
-    const found = fs.existsSync('/usr/bin/sandbox-exec');
-    return found
-      ? { name: 'sandbox', status: 'ok', detail: 'Seatbelt (sandbox-exec) is available' }
-      : {
-          name: 'sandbox',
-          status: 'warn',
-          detail: 'sandbox-exec not found',
-          fix: 'reinstall macOS command line tools',
-        };
-  }
-  if (process.platform !== 'linux') {
-    return {
-      name: 'sandbox',
-      status: 'warn',
-      detail: `no OS sandbox for ${process.platform}: shell commands run unsandboxed`,
-      fix: 'run OmniPalm in Docker or a VM (see the security guide)',
-    };
-  }
-  // Actually start a sandbox: a bwrap binary that cannot create namespaces is no sandbox.
-  const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-net', '--', 'true'], {
-    timeout: 5000,
-    encoding: 'utf8',
-  });
-  if (probe.error) {
-    return {
-      name: 'sandbox',
-      status: 'warn',
-      detail: 'bubblewrap (bwrap) is not installed: shell commands would run unsandboxed',
-      fix: 'sudo apt-get install bubblewrap',
-    };
-  }
-  if (probe.status !== 0) {
-    return {
-      name: 'sandbox',
-      status: 'warn',
-      detail: `bwrap is installed but cannot create a sandbox: ${probe.stderr.trim().split('\n')[0]}`,
-      fix: 'enable unprivileged user namespaces: sudo sysctl -w kernel.unprivileged_userns_clone=1',
-    };
-  }
-  return { name: 'sandbox', status: 'ok', detail: 'bubblewrap works' };
+  const probe = probeSandbox();
+  return {
+    name: 'sandbox',
+    status: probe.available ? 'ok' : 'warn',
+    detail: probe.detail,
+    ...(probe.fix ? { fix: probe.fix } : {}),
+  };
 }
 
 function checkKeychain(io: CliIO): DoctorCheck {

@@ -4,6 +4,7 @@ import { ConfigError, omnipalmHome } from '../config/index.js';
 import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cliSupport.js';
 import { runConfigCommand } from './configCommand.js';
 import { runDoctorCommand } from './doctorCommand.js';
+import { runPolicyCommand } from './policyCommand.js';
 import { runStartCommand } from './startCommand.js';
 import { VERSION } from './version.js';
 
@@ -12,6 +13,7 @@ export const MAIN_HELP = `Usage: omnipalm <command> [options]
 Commands:
   config path|list|get|set|validate   read and change ~/.omnipalm/config.yaml
   doctor [--json]                     check this machine for a safe setup
+  policy check --op OP …              what the policy would decide for an action
   start [--headless]                  start the desktop app (or headless mode)
 
 Options:
@@ -26,6 +28,7 @@ const COMMANDS: Record<
 > = {
   config: runConfigCommand,
   doctor: runDoctorCommand,
+  policy: runPolicyCommand,
   start: runStartCommand,
 };
 

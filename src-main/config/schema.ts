@@ -112,7 +112,23 @@ export const configSchema = z
       .strictObject({
         filesystem: enabled(true, 'File system access (medium risk).'),
         terminal: enabled(true, 'Shell commands (high risk).'),
-        network: enabled(true, 'Configured network integrations (medium risk).'),
+        network: z
+          .strictObject({
+            enabled: z
+              .boolean()
+              .default(true)
+              .describe('Configured network integrations (medium risk).'),
+            allowed_hosts: z
+              .array(
+                z.string({ error: 'expected a host name' }).regex(/^(\*\.)?[a-z0-9.-]+(:\d+)?$/i, {
+                  error: 'expected a host name such as "api.example.com" or "*.example.com"',
+                }),
+                { error: 'expected a list of host names' },
+              )
+              .default([])
+              .describe('Hosts http requests may reach (besides configured integrations).'),
+          })
+          .prefault({}),
         browser: enabled(false, 'Browser automation (high risk).'),
       })
       .prefault({}),
@@ -161,6 +177,21 @@ export const configSchema = z
       .strictObject({
         provider: z.enum(LLM_PROVIDERS).default('anthropic').describe('Model provider.'),
         model: z.string().min(1).default('claude-sonnet-4-5').describe('Model name.'),
+        prices: z
+          .record(
+            z.string().min(1),
+            z.strictObject({
+              input_per_million: z.number().min(0, { error: 'expected USD of 0 or more' }),
+              output_per_million: z.number().min(0, { error: 'expected USD of 0 or more' }),
+              cache_write_per_million: z.number().min(0).optional(),
+              cache_read_per_million: z.number().min(0).optional(),
+            }),
+            { error: 'expected a map of model name to prices' },
+          )
+          .default({})
+          .describe(
+            'USD per million tokens by model, over the built-in table (0 for local models).',
+          ),
         base_url: z
           .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
           .optional()

@@ -2,8 +2,10 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
-export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-const BIN = path.join(REPO_ROOT, 'bin', 'omnipalm.mjs');
+import { BUILT_CLI, REPO_ROOT } from './buildCli.js';
+
+export { REPO_ROOT };
+export const BIN = path.join(REPO_ROOT, 'bin', 'omnipalm.mjs');
 
 export interface CliResult {
   code: number;
@@ -15,6 +17,8 @@ export interface CliOptions {
   home: string;
   env?: NodeJS.ProcessEnv;
   input?: string;
+  /** Run bin/omnipalm.mjs (tsx) instead of the bundle built for this test run. */
+  viaBin?: boolean;
 }
 
 /** The environment a test child gets: no inherited OmniPalm variables, its own home. */
@@ -28,7 +32,7 @@ export function cleanEnv(home: string, extra: NodeJS.ProcessEnv = {}): NodeJS.Pr
 
 export function runCli(args: string[], options: CliOptions): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [options.viaBin ? BIN : BUILT_CLI, ...args], {
       env: cleanEnv(options.home, options.env),
       cwd: REPO_ROOT,
     });

@@ -27,7 +27,7 @@ describe.concurrent('config path / list / get', () => {
     expect(config.integrations).toEqual({
       filesystem: { enabled: true },
       terminal: { enabled: true },
-      network: { enabled: true },
+      network: { enabled: true, allowed_hosts: [] },
       browser: { enabled: false },
     });
     expect(config.security).toMatchObject({

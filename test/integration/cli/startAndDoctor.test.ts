@@ -83,9 +83,18 @@ describe.concurrent('root guard', () => {
 });
 
 describe.concurrent('help and version', () => {
-  it('prints the package version', async () => {
+  it('prints the package version, also through bin/omnipalm.mjs as npx runs it', async () => {
     const result = await runCli(['--version'], { home: makeTempHome() });
     expect(result).toMatchObject({ code: 0, stdout: `${packageJson.version}\n` });
+    const home = makeTempHome();
+    const viaBin = await runCli(['config', 'set', 'security.read_only', 'true'], {
+      home,
+      viaBin: true,
+    });
+    expect(viaBin.code, viaBin.stderr).toBe(0);
+    expect(
+      (await runCli(['config', 'get', 'security.read_only'], { home, viaBin: true })).stdout,
+    ).toBe('true\n');
   });
 
   it('has --help for every command', async () => {
@@ -100,6 +109,8 @@ describe.concurrent('help and version', () => {
       ['config', 'validate'],
       ['doctor'],
       ['start'],
+      ['policy'],
+      ['policy', 'check'],
     ];
     const results = await Promise.all(
       commands.map((command) => runCli([...command, '--help'], { home })),
@@ -115,7 +126,7 @@ describe.concurrent('help and version', () => {
     const result = await runCli(['strat'], { home: makeTempHome() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'omnipalm: unknown command "strat" (expected one of: config, doctor, start; see omnipalm --help)\n',
+      'omnipalm: unknown command "strat" (expected one of: config, doctor, policy, start; see omnipalm --help)\n',
     );
   });
 

@@ -22,6 +22,7 @@ const PROMISED_KEYS = [
   'integrations.browser.enabled',
   'integrations.filesystem.enabled',
   'integrations.network.enabled',
+  'integrations.network.allowed_hosts',
   'agent.max_iterations',
   'agent.timeout',
   'logging.level',
@@ -34,6 +35,7 @@ const PROMISED_KEYS = [
   'logging.log_api_calls',
   'llm.provider',
   'llm.model',
+  'llm.prices',
   'llm.base_url',
 ];
 

@@ -1,0 +1,47 @@
+// Builds a PolicyEnforcer from the configuration with its real parts: the path guard, the
+// shell parser, the persistent rate limits and the sandbox probe.
+import os from 'node:os';
+import path from 'node:path';
+import type { OmniPalmConfig } from '../config/schema.js';
+import { PolicyEnforcer } from './policyEnforcer.js';
+import { RateLimiter, type RateCategory } from './rateLimiter.js';
+import { probeSandbox } from './sandboxProbe.js';
+import { ShellAnalyzer } from './shellAnalysis.js';
+
+export { PolicyEnforcer } from './policyEnforcer.js';
+export type { DecisionContext, PolicyDecision, PolicyOperation } from './types.js';
+
+export function rateLimitsOf(config: OmniPalmConfig): Record<RateCategory, number> {
+  const limits = config.security.rate_limits;
+  return {
+    emails: limits.emails_per_hour,
+    api_calls: limits.api_calls_per_minute,
+    file_operations: limits.file_operations_per_minute,
+    shell_commands: limits.shell_commands_per_minute,
+  };
+}
+
+export function rateLimitDatabase(omnipalmHome: string): string {
+  return path.join(omnipalmHome, 'state', 'rate-limits.sqlite');
+}
+
+export async function createPolicyEnforcer(options: {
+  config: OmniPalmConfig;
+  omnipalmHome: string;
+  homeDir?: string;
+  sandboxCanMakeReadOnly?: boolean;
+}): Promise<{ enforcer: PolicyEnforcer; close: () => void }> {
+  const rateLimiter = new RateLimiter({
+    databaseFile: rateLimitDatabase(options.omnipalmHome),
+    limits: () => rateLimitsOf(options.config),
+  });
+  const enforcer = new PolicyEnforcer({
+    config: options.config,
+    homeDir: options.homeDir ?? os.homedir(),
+    omnipalmHome: options.omnipalmHome,
+    shellAnalyzer: await ShellAnalyzer.create(),
+    rateLimits: rateLimiter,
+    sandboxCanMakeReadOnly: options.sandboxCanMakeReadOnly ?? probeSandbox().available,
+  });
+  return { enforcer, close: () => rateLimiter.close() };
+}

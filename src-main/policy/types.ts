@@ -1,0 +1,45 @@
+// What the policy judges and what it answers (DESIGN.md §2–3).
+import type { Operation } from '../config/schema.js';
+
+export type PathOperation = {
+  op: 'read' | 'write' | 'delete' | 'list';
+  paths: string[];
+  /** Folder relative paths are resolved in (the task's working folder). */
+  cwd?: string;
+};
+export type ShellOperationRequest = {
+  op: 'execute_shell' | 'deploy';
+  command: string;
+  cwd?: string;
+};
+export type EmailOperation = { op: 'send_email'; recipients: string[] };
+export type HttpOperation = { op: 'http_request'; method: string; url: string };
+export type BrowserOperation = { op: 'browser'; url: string };
+
+export type PolicyOperation =
+  PathOperation | ShellOperationRequest | EmailOperation | HttpOperation | BrowserOperation;
+
+export type Decision = 'allow' | 'ask' | 'deny';
+export type Risk = 'low' | 'medium' | 'high';
+
+export interface PolicyDecision {
+  decision: Decision;
+  /** One sentence a user understands; for a deny, it also says how to change it. */
+  reason: string;
+  risk: Risk;
+  /** The config key (or built-in rule) that decided, e.g. "security.blocked_paths". */
+  rule: string;
+  /** The operations found (a shell command can delete and deploy at once). */
+  operations?: Operation[];
+  /** Preview lines: resolved paths, the parsed shell operations, recipients… */
+  details?: string[];
+}
+
+export interface DecisionContext {
+  /** Untrusted content (email bodies, web pages, command output…) has entered the task. */
+  tainted?: boolean;
+  /** Some front door can show a confirmation; without one an `ask` becomes a `deny`. */
+  canConfirm?: boolean;
+  /** Judge without charging the rate limits (`policy check`, previews). */
+  dryRun?: boolean;
+}
