@@ -3,8 +3,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import type { OmniPalmConfig } from '../config/schema.js';
+import { DEFAULT_PRICES, mergePrices, type PriceTable } from './modelPrices.js';
 import { PolicyEnforcer } from './policyEnforcer.js';
 import { RateLimiter, type RateCategory } from './rateLimiter.js';
+import { RunBudget } from './runBudget.js';
 import { probeSandbox } from './sandboxProbe.js';
 import { ShellAnalyzer } from './shellAnalysis.js';
 
@@ -44,4 +46,36 @@ export async function createPolicyEnforcer(options: {
     sandboxCanMakeReadOnly: options.sandboxCanMakeReadOnly ?? probeSandbox().available,
   });
   return { enforcer, close: () => rateLimiter.close() };
+}
+
+/** The built-in price table with the user's `llm.prices` over it. */
+export function pricesFromConfig(config: OmniPalmConfig): PriceTable {
+  const overrides: PriceTable = {};
+  for (const [model, price] of Object.entries(config.llm.prices)) {
+    overrides[model.toLowerCase()] = {
+      inputPerMillion: price.input_per_million,
+      outputPerMillion: price.output_per_million,
+      ...(price.cache_write_per_million !== undefined
+        ? { cacheWritePerMillion: price.cache_write_per_million }
+        : {}),
+      ...(price.cache_read_per_million !== undefined
+        ? { cacheReadPerMillion: price.cache_read_per_million }
+        : {}),
+    };
+  }
+  return mergePrices(DEFAULT_PRICES, overrides);
+}
+
+/** A task's stop conditions, from agent.* and security.stop_on_* (the agent loop charges it). */
+export function createRunBudget(config: OmniPalmConfig, model = config.llm.model): RunBudget {
+  return new RunBudget({
+    limits: {
+      maxIterations: config.agent.max_iterations,
+      timeoutSeconds: config.agent.timeout,
+      stopOnErrorCount: config.security.stop_on_error_count,
+      costLimitUsd: config.security.stop_on_cost_limit,
+    },
+    prices: pricesFromConfig(config),
+    model,
+  });
 }

@@ -10,7 +10,7 @@ import {
   SAFE_METHODS,
 } from './networkRules.js';
 import { PathGuard } from './pathGuard.js';
-import type { RateCategory, RateLimitResult } from './rateLimiter.js';
+import { RATE_LIMIT_CONFIG_KEYS, type RateCategory, type RateLimitResult } from './rateLimiter.js';
 import type { ShellAnalysis, ShellAnalyzer } from './shellAnalysis.js';
 import type {
   DecisionContext,
@@ -71,13 +71,6 @@ const RATE_CATEGORY: Record<Operation, RateCategory> = {
   send_email: 'emails',
   http_request: 'api_calls',
   browser: 'api_calls',
-};
-
-const RATE_KEY: Record<RateCategory, string> = {
-  emails: 'security.rate_limits.emails_per_hour',
-  api_calls: 'security.rate_limits.api_calls_per_minute',
-  file_operations: 'security.rate_limits.file_operations_per_minute',
-  shell_commands: 'security.rate_limits.shell_commands_per_minute',
 };
 
 /** A finished answer, thrown to end the checks early (a deny) — never escapes decide(). */
@@ -283,10 +276,11 @@ export class PolicyEnforcer {
         draft,
       );
     }
-    if (operation.cwd !== undefined) {
-      this.judgePaths(draft, [{ input: operation.cwd, cwd: undefined, mode: 'change' }]);
-    }
+    // The working folder must be allowed: the command may write anywhere below it.
+    const workingFolder: PathTarget[] =
+      operation.cwd === undefined ? [] : [{ input: operation.cwd, cwd: undefined, mode: 'change' }];
     if (!analysis.ok) {
+      this.judgePaths(draft, workingFolder);
       draft.asks.push({
         reason: `the command could not be parsed (${analysis.error}), so what it does is unknown`,
         rule: 'shell.unparseable',
@@ -312,13 +306,15 @@ export class PolicyEnforcer {
     }
     this.judgePaths(
       draft,
-      analysis.operations.flatMap((found) => {
-        const mode =
-          found.kind === 'delete' ? 'delete' : found.kind === 'write' ? 'change' : 'read';
-        return found.paths.map(
-          (input) => ({ input, cwd: operation.cwd, mode, outsideReadable: true }) as PathTarget,
-        );
-      }),
+      workingFolder.concat(
+        analysis.operations.flatMap((found) => {
+          const mode =
+            found.kind === 'delete' ? 'delete' : found.kind === 'write' ? 'change' : 'read';
+          return found.paths.map(
+            (input) => ({ input, cwd: operation.cwd, mode, outsideReadable: true }) as PathTarget,
+          );
+        }),
+      ),
     );
     for (const reason of analysis.dynamic) {
       draft.asks.push({
@@ -403,8 +399,8 @@ export class PolicyEnforcer {
       ? `; the next slot opens at ${result.nextSlotAt.toISOString()}`
       : '';
     this.denyNow(
-      RATE_KEY[category],
-      `rate limit reached: ${result.limit} ${category.replace('_', ' ')} per ${window} (${RATE_KEY[category]})${next}`,
+      RATE_LIMIT_CONFIG_KEYS[category],
+      `rate limit reached: ${result.limit} ${category.replace('_', ' ')} per ${window} (${RATE_LIMIT_CONFIG_KEYS[category]})${next}`,
       draft.risk,
       draft,
     );

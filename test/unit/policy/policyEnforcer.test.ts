@@ -273,6 +273,12 @@ describe('shell commands', () => {
     );
   });
 
+  it('names the blocked path, not the working folder, when both are wrong', () => {
+    expect(
+      decide(enforcer(), { op: 'execute_shell', command: 'cat ~/.ssh/id_rsa', cwd: '/etc' }),
+    ).toMatchObject({ decision: 'deny', rule: 'security.blocked_paths' });
+  });
+
   it('denies a working folder outside the allowed paths', () => {
     expect(decide(enforcer(), { op: 'execute_shell', command: 'ls', cwd: '/etc' })).toMatchObject({
       decision: 'deny',
