@@ -19,9 +19,14 @@ export function configFilePath(home: string): string {
   return path.join(home, 'config.yaml');
 }
 
-/** Expands a leading "~" to the user's home folder; other paths are returned as they are. */
+/**
+ * Expands a leading "~" to the user's home folder; other paths are returned as they are.
+ * Nothing is normalised: "~/link/../x" must keep its ".." for the OS to apply after the
+ * symlink, or a path guard would judge a different file than the one opened.
+ */
 export function expandHome(value: string, homeDir: string = os.homedir()): string {
   if (value === '~') return homeDir;
-  if (value.startsWith('~/')) return path.join(homeDir, value.slice(2));
+  if (value.startsWith('~/'))
+    return `${homeDir}${homeDir.endsWith(path.sep) ? '' : path.sep}${value.slice(2)}`;
   return value;
 }

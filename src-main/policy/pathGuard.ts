@@ -32,6 +32,7 @@ interface Rule {
 }
 
 const MAX_SYMLINK_HOPS = 40;
+const MAX_PATH_LENGTH = 4096;
 
 /** File systems that fold case (and, on macOS, Unicode normalisation) by default. */
 function foldsCase(platform: NodeJS.Platform): boolean {
@@ -96,16 +97,21 @@ function walkComponents(absolute: string): string {
     .filter((part) => part !== '' && part !== '.');
   let current = root;
   let hops = 0;
-  let missing = false;
+  // How many trailing components of `current` do not exist. Below a missing folder nothing can
+  // be a symlink (yet), so they are appended as written; ".." climbing back out of them must
+  // resume following symlinks (missing/../link/x is link/x).
+  let missingDepth = 0;
   while (pending.length > 0) {
     const part = pending.shift()!;
     if (part === '..') {
       current = path.dirname(current);
+      if (missingDepth > 0) missingDepth--;
       continue;
     }
-    const candidate = path.join(current, part);
-    if (missing) {
+    const candidate = current === root ? root + part : `${current}${path.sep}${part}`;
+    if (missingDepth > 0) {
       current = candidate;
+      missingDepth++;
       continue;
     }
     let stat: fs.Stats;
@@ -114,8 +120,7 @@ function walkComponents(absolute: string): string {
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') {
-        // Below a missing folder nothing can be a symlink (yet); ".." just steps back.
-        missing = true;
+        missingDepth = 1;
         current = candidate;
         continue;
       }
@@ -155,10 +160,10 @@ export class PathGuard {
   }
 
   private rule(configured: string): Rule {
-    const expanded = path.resolve(expandHome(configured, this.options.homeDir));
-    const forms = new Set([expanded]);
+    const raw = expandHome(configured, this.options.homeDir);
+    const forms = new Set([path.resolve(raw)]);
     try {
-      forms.add(resolveRealPath(expanded).realPath);
+      forms.add(resolveRealPath(raw).realPath);
     } catch {
       // A rule whose folder cannot be resolved still matches by its written form.
     }
@@ -198,6 +203,10 @@ export class PathGuard {
 
   judge(input: string, cwd?: string): PathVerdict {
     if (typeof input !== 'string' || input === '') return { kind: 'invalid', reason: 'empty path' };
+    if (input.length > MAX_PATH_LENGTH) {
+      // Longer than PATH_MAX: no OS call could open it, and judging it would only cost time.
+      return { kind: 'invalid', reason: `path is longer than ${MAX_PATH_LENGTH} characters` };
+    }
     if (/[\0\r\n]/.test(input)) {
       return {
         kind: 'invalid',

@@ -16,19 +16,28 @@ const DECOY = 'decoy: an ordinary project file\n';
 const realOpenSync = fs.openSync;
 const realReadlinkSync = fs.readlinkSync;
 
-/** Runs `attack` once, inside the next fs.openSync call, just before the real open. */
-function attackAtOpen(attack: () => void): void {
-  vi.spyOn(fs, 'openSync').mockImplementationOnce((...args: Parameters<typeof fs.openSync>) => {
-    attack();
+/**
+ * Runs `attack` once, inside the next fs.openSync call (or the next one whose path ends with
+ * `pathSuffix`), just before the real open. openChecked opens the checked folder first and
+ * then the file through it, so the suffix picks which of the two moments is attacked.
+ */
+function attackAtOpen(attack: () => void, pathSuffix?: string): void {
+  let done = false;
+  vi.spyOn(fs, 'openSync').mockImplementation((...args: Parameters<typeof fs.openSync>) => {
+    if (!done && (pathSuffix === undefined || String(args[0]).endsWith(pathSuffix))) {
+      done = true;
+      attack();
+    }
     return realOpenSync(...args);
   });
 }
 
-/** Runs `attack` once, just before openChecked reads back the descriptor's path. */
+/** Runs `attack` once, just before openChecked reads back the opened *file's* descriptor path. */
 function attackAtDescriptorCheck(attack: () => void): void {
   let done = false;
   vi.spyOn(fs, 'readlinkSync').mockImplementation(((link: fs.PathLike, options?: unknown) => {
-    if (!done && String(link).startsWith('/proc/self/fd/')) {
+    const match = /^\/proc\/self\/fd\/(\d+)$/.exec(String(link));
+    if (!done && match && fs.fstatSync(Number(match[1])).isFile()) {
       done = true;
       attack();
     }
@@ -100,7 +109,7 @@ describe.runIf(process.platform === 'linux')('openChecked: forced interleavings'
     attackAtOpen(() => {
       fs.linkSync(fx.at('.ssh/id_rsa'), `${target}.hard`);
       fs.renameSync(`${target}.hard`, target);
-    });
+    }, '/target.txt');
     attackAtDescriptorCheck(() => fs.renameSync(`${target}.file`, target));
 
     const outcome = checkedRead(fx, target);
@@ -108,7 +117,24 @@ describe.runIf(process.platform === 'linux')('openChecked: forced interleavings'
     expect(outcome).toMatch(/^denied: /);
   });
 
-  // Checking the descriptor after open() cannot undo open()'s own side effects.
+  it('a folder swapped after openChecked holds it: the file is opened through the held folder', () => {
+    const fx = makeHostileHome();
+    const box = path.join(fx.projects, 'box');
+    fs.mkdirSync(box);
+    fs.writeFileSync(path.join(box, 'id_rsa'), DECOY);
+    attackAtOpen(() => {
+      fs.renameSync(box, `${box}.aside`);
+      fs.symlinkSync(fx.at('.ssh'), box);
+    }, '/id_rsa');
+    // The kernel resolves /proc/self/fd/<dir>/id_rsa in the folder we hold (now box.aside),
+    // never through the new symlink; the moved name is then refused as a change of path.
+    const outcome = checkedRead(fx, path.join(box, 'id_rsa'));
+    expect(outcome).not.toBe('secret');
+    expect(fs.readFileSync(fx.at('.ssh/id_rsa'), 'utf8')).toBe(fx.secretKey);
+  });
+
+  // Checking the descriptor after open() cannot undo open()'s own side effects, so O_TRUNC is
+  // applied only after the checks, and files are created only inside the verified folder.
   it.each([
     ['O_WRONLY | O_TRUNC', fs.constants.O_WRONLY | fs.constants.O_TRUNC],
     [
