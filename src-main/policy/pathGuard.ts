@@ -233,15 +233,14 @@ export class PathGuard {
       };
     }
     if (exists) {
-      const hardlink = this.blockedHardlink(realPath);
-      if (hardlink) {
-        return {
-          kind: 'blocked',
-          realPath,
-          rule: hardlink.rule.configured,
-          reason: `${input} is a hardlink to ${hardlink.file}, inside blocked path ${hardlink.rule.configured}`,
-        };
+      let stat: fs.Stats | undefined;
+      try {
+        stat = fs.statSync(realPath);
+      } catch {
+        // Gone since realpath: judged as the path it was.
       }
+      const hardlink = stat && this.judgeStat(stat, realPath, input);
+      if (hardlink) return hardlink;
     }
     const candidate = this.caseInsensitive ? fold(realPath) : realPath;
     const root = this.allowed.find((rule) =>
@@ -263,32 +262,21 @@ export class PathGuard {
       : { kind: 'allowed', realPath, root: root.configured };
   }
 
-  /** Re-judges an already opened file by its device and inode (see openChecked). */
-  judgeStat(stat: fs.Stats, realPath: string): PathVerdict | undefined {
-    if (stat.isFile() && stat.nlink > 1) {
-      const hardlink = this.findBlockedInode(stat.dev, stat.ino);
-      if (hardlink) {
-        return {
-          kind: 'blocked',
-          realPath,
-          rule: hardlink.rule.configured,
-          reason: `${realPath} is a hardlink to ${hardlink.file}, inside blocked path ${hardlink.rule.configured}`,
-        };
-      }
-    }
-    return undefined;
-  }
-
-  private blockedHardlink(realPath: string): { rule: Rule; file: string } | undefined {
-    let stat: fs.Stats;
-    try {
-      stat = fs.statSync(realPath);
-    } catch {
-      return undefined;
-    }
+  /**
+   * A blocked verdict when the file is a second name (hardlink) of a file under a blocked
+   * path, judged by device + inode; used on paths and on opened descriptors (openChecked).
+   */
+  judgeStat(stat: fs.Stats, realPath: string, input: string = realPath): PathVerdict | undefined {
     // Only a file with more than one name can be a second name for a blocked file.
     if (!stat.isFile() || stat.nlink < 2) return undefined;
-    return this.findBlockedInode(stat.dev, stat.ino);
+    const hardlink = this.findBlockedInode(stat.dev, stat.ino);
+    if (!hardlink) return undefined;
+    return {
+      kind: 'blocked',
+      realPath,
+      rule: hardlink.rule.configured,
+      reason: `${input} is a hardlink to ${hardlink.file}, inside blocked path ${hardlink.rule.configured}`,
+    };
   }
 
   private findBlockedInode(dev: number, ino: number): { rule: Rule; file: string } | undefined {
