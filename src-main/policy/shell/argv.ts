@@ -1,0 +1,133 @@
+// Argument words and getopt-like option parsing, and telling paths, URLs and remote specs apart.
+
+/** One shell word after quote removal. Expansions stay as written (`$HOME/x`). */
+export interface Word {
+  value: string;
+  /** False when part of the word is only known at run time ($VAR, $(…), $((…))). */
+  literal: boolean;
+  /** Unquoted glob or brace syntax: the shell may turn it into other, unseen names. */
+  pattern: boolean;
+  /** Contains a command substitution. */
+  substitution?: boolean;
+  /** A process substitution <(…) / >(…): a pipe, not a file anyone named. */
+  pipe?: boolean;
+}
+
+export type PathKind = 'read' | 'write' | 'delete';
+export interface PathOperation {
+  kind: PathKind;
+  paths: Word[];
+}
+export type Note = (reason: string) => void;
+
+/** Tables list names as one space-separated string, to stay readable. */
+export function words(list: string): readonly string[] {
+  return list.split(' ');
+}
+
+export const CURRENT_DIRECTORY: Word = { value: '.', literal: true, pattern: false };
+
+export function sliceWord(word: Word, start: number, end?: number): Word {
+  return { value: word.value.slice(start, end), literal: word.literal, pattern: word.pattern };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Options
+
+export interface OptionSpec {
+  /** Short options taking a value, attached (-n5) or as the next word (-n 5). */
+  short?: string;
+  /** Short options whose value, if any, is attached (sed -i.bak, xargs -i{}). */
+  shortOptional?: string;
+  /** Long options (without --) taking a value: --name=value or --name value. */
+  long?: readonly string[];
+}
+export interface ParsedOption {
+  name: string;
+  value?: Word | undefined;
+}
+export interface ParsedArgs {
+  options: ParsedOption[];
+  positionals: Word[];
+  /** With stopAtPositional: the words from the first positional on (a wrapper's command). */
+  rest: Word[];
+}
+
+/** getopt-like parsing. A value can only start with '-' if it was written so. */
+export function parseArgs(
+  args: readonly Word[],
+  spec: OptionSpec = {},
+  stopAtPositional = false,
+): ParsedArgs {
+  const options: ParsedOption[] = [];
+  const positionals: Word[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const word = args[i]!;
+    const text = word.value;
+    if (text === '--') {
+      const after = args.slice(i + 1);
+      if (stopAtPositional) return { options, positionals, rest: after };
+      positionals.push(...after);
+      break;
+    }
+    if (!text.startsWith('-') || text === '-' || word.pipe) {
+      if (stopAtPositional) return { options, positionals, rest: args.slice(i) };
+      positionals.push(word);
+      continue;
+    }
+    if (text.startsWith('--')) {
+      const equals = text.indexOf('=');
+      const name = equals === -1 ? text : text.slice(0, equals);
+      if (equals !== -1) options.push({ name, value: sliceWord(word, equals + 1) });
+      else if (spec.long?.includes(name.slice(2))) options.push({ name, value: args[++i] });
+      else options.push({ name });
+      continue;
+    }
+    for (let j = 1; j < text.length; j++) {
+      const letter = text[j]!;
+      const attached = j + 1 < text.length ? sliceWord(word, j + 1) : undefined;
+      if (spec.shortOptional?.includes(letter)) {
+        options.push({ name: `-${letter}`, value: attached });
+        break;
+      }
+      if (spec.short?.includes(letter)) {
+        options.push({ name: `-${letter}`, value: attached ?? args[++i] });
+        break;
+      }
+      options.push({ name: `-${letter}` });
+    }
+  }
+  return { options, positionals, rest: [] };
+}
+
+export function hasOption(parsed: ParsedArgs, names: readonly string[] | undefined): boolean {
+  return parsed.options.some((option) => names?.includes(option.name));
+}
+
+export function optionValues(parsed: ParsedArgs, names: readonly string[] | undefined): Word[] {
+  return parsed.options.flatMap((option) =>
+    option.value && names?.includes(option.name) ? [option.value] : [],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recognising paths, URLs and remote specs
+
+const URL = /^[a-z][a-z0-9+.-]*:\/\//i;
+
+/** A word the guard should see even for programs we know nothing about. */
+export function looksLikePath(value: string): boolean {
+  if (URL.test(value)) return false;
+  return value.includes('/') || value.startsWith('~') || value.startsWith('.');
+}
+
+/** host:path, user@host:path, host::module, scheme://… (scp, rsync). */
+export function isRemote(value: string): boolean {
+  return URL.test(value) || /^[^/:]+:/.test(value);
+}
+
+const STREAMS = /^\/dev\/(null|stdin|stdout|stderr|tty|zero|fd\/\d+)$/;
+/** Redirection targets that are not files anyone could harm or read from. */
+export function isStream(value: string): boolean {
+  return STREAMS.test(value);
+}

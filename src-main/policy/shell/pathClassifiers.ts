@@ -1,0 +1,205 @@
+// Paths: which arguments a program reads, writes or deletes; classifiers for local-file programs.
+import {
+  CURRENT_DIRECTORY,
+  hasOption,
+  looksLikePath,
+  optionValues,
+  parseArgs,
+  sliceWord,
+  type Note,
+  type OptionSpec,
+  type PathKind,
+  type PathOperation,
+  type Word,
+} from './argv.js';
+
+export type Classifier = (args: readonly Word[], note: Note) => PathOperation[];
+
+interface PathSpec {
+  kind: PathKind;
+  options?: OptionSpec;
+  /** Leading positionals that are not paths (grep's pattern, chown's owner) … */
+  skip?: number;
+  /** … unless one of these options supplies that word instead. */
+  skipUnless?: readonly string[];
+  reads?: readonly string[];
+  writes?: readonly string[];
+  unjudgeable?: Readonly<Record<string, string>>;
+}
+
+export function table(spec: PathSpec): Classifier {
+  return (args, note) => {
+    const parsed = parseArgs(args, spec.options);
+    for (const option of parsed.options) {
+      const reason = spec.unjudgeable?.[option.name];
+      if (reason) note(reason);
+    }
+    const skip = hasOption(parsed, spec.skipUnless) ? 0 : (spec.skip ?? 0);
+    return [
+      { kind: spec.kind, paths: parsed.positionals.slice(skip) },
+      { kind: 'read', paths: optionValues(parsed, spec.reads) },
+      { kind: 'write', paths: optionValues(parsed, spec.writes) },
+    ];
+  };
+}
+
+/** For a program nobody described: every argument that looks like a path is a read. */
+export function guessPaths(args: readonly Word[]): PathOperation[] {
+  const paths: Word[] = [];
+  let optionsEnded = false;
+  for (const word of args) {
+    if (word.pipe) continue;
+    let candidate = word;
+    if (!optionsEnded && word.value === '--') {
+      optionsEnded = true;
+      continue;
+    }
+    // --file=~/.aws/credentials and KEY=/path: the value is what names a file.
+    const assignment = /^(--?[\w-]+|[A-Za-z_][\w.-]*)=/.exec(word.value);
+    if (assignment && !optionsEnded) candidate = sliceWord(word, assignment[0].length);
+    else if (!optionsEnded && word.value.startsWith('-')) continue;
+    if (looksLikePath(candidate.value)) paths.push(candidate);
+  }
+  return [{ kind: 'read', paths }];
+}
+
+/** cp/mv/install/ln: the last positional (or -t DIR) is written, the others are sources. */
+export function transfer(
+  sources: 'read' | 'delete',
+  options: OptionSpec,
+  shape: { single?: Word; directories?: readonly string[] } = {},
+): Classifier {
+  return (args) => {
+    const parsed = parseArgs(args, options);
+    const positionals = parsed.positionals;
+    // install -d: every positional is a directory to create.
+    if (hasOption(parsed, shape.directories)) return [{ kind: 'write', paths: positionals }];
+    const target = optionValues(parsed, ['-t', '--target-directory']);
+    if (target.length > 0) {
+      return [
+        { kind: sources, paths: positionals },
+        { kind: 'write', paths: target },
+      ];
+    }
+    if (positionals.length < 2) {
+      return [
+        { kind: sources, paths: positionals },
+        { kind: 'write', paths: shape.single && positionals.length === 1 ? [shape.single] : [] },
+      ];
+    }
+    return [
+      { kind: sources, paths: positionals.slice(0, -1) },
+      { kind: 'write', paths: positionals.slice(-1) },
+    ];
+  };
+}
+
+/** `uniq in out`, `xxd in out`: first positional read, second written. */
+export function inputOutput(options: OptionSpec): Classifier {
+  return (args) => {
+    const positionals = parseArgs(args, options).positionals;
+    return [
+      { kind: 'read', paths: positionals.slice(0, 1) },
+      { kind: 'write', paths: positionals.slice(1, 2) },
+    ];
+  };
+}
+
+export function changeMode(args: readonly Word[]): PathOperation[] {
+  // `chmod -x file`: the mode is written like an option and there is no mode positional.
+  const modeAsOption = args.some((word) => /^-[rwxXst]+$/.test(word.value));
+  const parsed = parseArgs(args, { long: ['reference'] });
+  const skip = modeAsOption || hasOption(parsed, ['--reference']) ? 0 : 1;
+  return [
+    { kind: 'write', paths: parsed.positionals.slice(skip) },
+    { kind: 'read', paths: optionValues(parsed, ['--reference']) },
+  ];
+}
+
+export function dd(args: readonly Word[]): PathOperation[] {
+  const operand = (prefix: string) =>
+    args.filter((word) => word.value.startsWith(prefix)).map((word) => sliceWord(word, 3));
+  return [
+    { kind: 'read', paths: operand('if=') },
+    { kind: 'write', paths: operand('of=') },
+  ];
+}
+
+export function sed(args: readonly Word[]): PathOperation[] {
+  const words = [...args];
+  // BSD/macOS `sed -i '' …`: the empty word is the backup suffix, not the script.
+  const inPlaceAt = words.findIndex((word) => word.value === '-i');
+  if (inPlaceAt !== -1 && words[inPlaceAt + 1]?.value === '') words.splice(inPlaceAt + 1, 1);
+  const parsed = parseArgs(words, {
+    short: 'efl',
+    shortOptional: 'i',
+    long: ['expression', 'file', 'line-length'],
+  });
+  const inPlace = hasOption(parsed, ['-i', '--in-place']);
+  const scripted = hasOption(parsed, ['-e', '--expression', '-f', '--file']);
+  return [
+    { kind: inPlace ? 'write' : 'read', paths: parsed.positionals.slice(scripted ? 0 : 1) },
+    { kind: 'read', paths: optionValues(parsed, ['-f', '--file']) },
+  ];
+}
+
+export function awk(args: readonly Word[], note: Note): PathOperation[] {
+  const spec: PathSpec = {
+    kind: 'read',
+    options: { short: 'fvF', long: ['file', 'assign', 'field-separator'] },
+    skip: 1,
+    skipUnless: ['-f', '--file'],
+    reads: ['-f', '--file'],
+  };
+  const parsed = parseArgs(args, spec.options);
+  const program = hasOption(parsed, spec.skipUnless) ? undefined : parsed.positionals[0];
+  if (program && /system\s*\(|\|/.test(program.value)) {
+    note('awk program runs commands (system() or a pipe)');
+  }
+  return table(spec)(args, note);
+}
+
+const TAR_VALUE_LETTERS = 'fCTXbKNgVLHI';
+const TAR_RUNS_PROGRAM = ['--to-command', '--checkpoint-action', '--use-compress-program', '-I'];
+
+export function tar(args: readonly Word[], note: Note): PathOperation[] {
+  let words = [...args];
+  const first = words[0];
+  // Old style `tar czf out.tgz dir`: a bundle without '-', value letters take the next words.
+  if (first && first.literal && /^[A-Za-z]+$/.test(first.value)) {
+    const expanded: Word[] = [];
+    let next = 1;
+    for (const letter of first.value) {
+      expanded.push({ value: `-${letter}`, literal: true, pattern: false });
+      if (TAR_VALUE_LETTERS.includes(letter) && words[next]) expanded.push(words[next++]!);
+    }
+    words = [...expanded, ...words.slice(next)];
+  }
+  const parsed = parseArgs(words, {
+    short: TAR_VALUE_LETTERS,
+    long: ['file', 'directory', 'files-from', 'exclude-from', 'exclude', 'transform', 'owner'],
+  });
+  for (const option of parsed.options) {
+    if (TAR_RUNS_PROGRAM.includes(option.name)) note(`tar ${option.name} runs another program`);
+  }
+  const archive = optionValues(parsed, ['-f', '--file']).filter((word) => word.value !== '-');
+  const directory = optionValues(parsed, ['-C', '--directory']);
+  const lists = optionValues(parsed, ['-T', '--files-from', '-X', '--exclude-from']);
+  const mode = (letters: string, long: string[]) =>
+    parsed.options.some(
+      (option) => long.includes(option.name) || letters.includes(option.name.slice(1)),
+    );
+  if (mode('cruA', ['--create', '--append', '--update', '--concatenate', '--delete'])) {
+    return [
+      { kind: 'write', paths: archive },
+      { kind: 'read', paths: [...parsed.positionals, ...lists] },
+    ];
+  }
+  if (mode('x', ['--extract', '--get'])) {
+    return [
+      { kind: 'read', paths: [...archive, ...lists] },
+      { kind: 'write', paths: directory.length > 0 ? directory : [CURRENT_DIRECTORY] },
+    ];
+  }
+  return [{ kind: 'read', paths: [...archive, ...lists] }];
+}
