@@ -173,6 +173,59 @@ export const configSchema = z
           .describe('Log raw API calls (may contain secrets).'),
       })
       .prefault({}),
+    monitoring: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Raise alerts for suspicious activity.'),
+        failed_operations_threshold: z
+          .number({ error: 'expected a whole number of failures' })
+          .int({ error: 'expected a whole number of failures' })
+          .min(1, { error: 'expected 1 or more failures' })
+          .default(5)
+          .describe('Alert when this many operations fail within the window.'),
+        failed_operations_window_seconds: z
+          .number({ error: 'expected a number of seconds' })
+          .positive({ error: 'expected more than 0 seconds' })
+          .default(300)
+          .describe('Window for failed_operations_threshold.'),
+        alert_on_blocked_path: z
+          .boolean()
+          .default(true)
+          .describe('Alert on every attempt to reach a blocked path.'),
+        api_burst_factor: z
+          .number({ error: 'expected a number' })
+          .min(1, { error: 'expected 1 or more' })
+          .default(5)
+          .describe(
+            'Alert when API calls in the last minute exceed this many times the recent rate.',
+          ),
+        api_burst_min_calls: z
+          .number({ error: 'expected a whole number of calls' })
+          .int({ error: 'expected a whole number of calls' })
+          .min(1, { error: 'expected 1 or more calls' })
+          .default(20)
+          .describe('Fewest calls in a minute that can count as a burst.'),
+        sensitive_keywords: z
+          .array(z.string().min(1), { error: 'expected a list of keywords' })
+          .default([
+            'password',
+            'passwd',
+            'secret',
+            'token',
+            'api_key',
+            'apikey',
+            'private key',
+            'id_rsa',
+            'id_ed25519',
+            '/etc/shadow',
+            '.aws/credentials',
+            'curl | sh',
+            'curl | bash',
+            'wget | sh',
+            'base64 -d',
+          ])
+          .describe('Commands containing one of these (case-insensitive) raise an alert.'),
+      })
+      .prefault({}),
     llm: z
       .strictObject({
         provider: z.enum(LLM_PROVIDERS).default('anthropic').describe('Model provider.'),
