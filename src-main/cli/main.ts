@@ -2,6 +2,7 @@
 // line; a command's own failure exits 1.
 import { ConfigError, omnipalmHome } from '../config/index.js';
 import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cliSupport.js';
+import { runAuditCommand } from './auditCommand.js';
 import { runConfigCommand } from './configCommand.js';
 import { runDoctorCommand } from './doctorCommand.js';
 import { runPolicyCommand } from './policyCommand.js';
@@ -11,6 +12,7 @@ import { VERSION } from './version.js';
 export const MAIN_HELP = `Usage: omnipalm <command> [options]
 
 Commands:
+  audit tail|verify|export            read and check the tamper-evident audit log
   config path|list|get|set|validate   read and change ~/.omnipalm/config.yaml
   doctor [--json]                     check this machine for a safe setup
   policy check --op OP …              what the policy would decide for an action
@@ -26,6 +28,7 @@ const COMMANDS: Record<
   string,
   (args: string[], io: CliIO, home: string) => number | Promise<number>
 > = {
+  audit: runAuditCommand,
   config: runConfigCommand,
   doctor: runDoctorCommand,
   policy: runPolicyCommand,

@@ -1,0 +1,71 @@
+// The audit line: the guide's readable part, then the tamper-evidence suffix.
+//   2024-01-15T10:23:45Z INFO  [tool_call] email.send recipient="alice@example.com" subject="..." seq=7 sha256=…
+// sha256 = SHA-256(previous line's sha256 + "\n" + this line up to and including "seq=N"),
+// so changing, removing, reordering or duplicating any line breaks every hash after it.
+import { createHash } from 'node:crypto';
+import { type AuditEvent, type AuditFieldValue, defaultLevel } from './auditEvent.js';
+
+export const GENESIS_HASH = '0'.repeat(64);
+export const CHAIN_SUFFIX = / seq=(\d+) sha256=([0-9a-f]{64})$/;
+
+function quote(value: string): string {
+  // JSON string syntax: quotes and backslashes escaped, newlines and control characters
+  // as \n, \u001b … — so one event is always exactly one line and a value cannot fake the
+  // chain suffix or an extra log line.
+  return JSON.stringify(value);
+}
+
+function formatValue(value: AuditFieldValue): string {
+  return typeof value === 'string' ? quote(value) : String(value);
+}
+
+/** A bare word (tool name) keeps only characters that cannot break the format. */
+function bareWord(name: string): string {
+  return /^[\w.:/@-]+$/.test(name) ? name : quote(name);
+}
+
+export function formatTime(time: Date): string {
+  return `${time.toISOString().slice(0, 19)}Z`;
+}
+
+/** The readable part of the line, before redaction and the chain suffix. */
+export function formatBody(event: AuditEvent): string {
+  const level = event.level ?? defaultLevel(event.kind);
+  let body = `${formatTime(event.time ?? new Date())} ${level.padEnd(5)} [${event.kind}]`;
+  if (event.name !== undefined) body += ` ${bareWord(event.name)}`;
+  if (event.text !== undefined) body += ` ${quote(event.text)}`;
+  if (event.fields) {
+    for (const [key, value] of Object.entries(event.fields)) {
+      if (value === undefined) continue;
+      body += ` ${/^[\w.-]+$/.test(key) ? key : 'field'}=${formatValue(value)}`;
+    }
+  }
+  return body;
+}
+
+export function chainHash(previousHash: string, bodyWithSeq: string): string {
+  return createHash('sha256').update(previousHash).update('\n').update(bodyWithSeq).digest('hex');
+}
+
+/** Appends ` seq=N sha256=…` to a (redacted) body. */
+export function sealLine(
+  body: string,
+  seq: number,
+  previousHash: string,
+): { line: string; hash: string } {
+  const withSeq = `${body} seq=${seq}`;
+  const hash = chainHash(previousHash, withSeq);
+  return { line: `${withSeq} sha256=${hash}`, hash };
+}
+
+export interface ParsedSeal {
+  body: string;
+  seq: number;
+  hash: string;
+}
+
+export function parseSeal(line: string): ParsedSeal | undefined {
+  const match = CHAIN_SUFFIX.exec(line);
+  if (!match) return undefined;
+  return { body: line.slice(0, match.index), seq: Number(match[1]), hash: match[2]! };
+}
