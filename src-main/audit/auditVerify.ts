@@ -26,7 +26,7 @@ export interface VerifyResult {
 export function auditFiles(file: string): { files: string[]; missing: string[] } {
   const folder = path.dirname(file);
   const base = path.basename(file);
-  let names: string[] = [];
+  let names: string[];
   try {
     names = fs.readdirSync(folder);
   } catch {

@@ -47,7 +47,7 @@ export class FileLock {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
       // A holder killed with -9 leaves its lock behind; its pid is no longer alive.
-      let holder = NaN;
+      let holder: number;
       try {
         holder = Number(fs.readFileSync(this.path, 'utf8'));
       } catch {
