@@ -121,11 +121,13 @@ export class AuditLog {
     const body = this.redact(formatBody(event));
     this.holdLock();
     const sealed = sealLine(body, this.state.seq + 1, this.state.hash);
-    const bytes = Buffer.byteLength(sealed.line) + 1;
-    if (this.knownSize > 0 && this.knownSize + bytes > this.settings.maxSizeBytes) this.rotate();
-    const text = `${this.endsMidLine ? '\n' : ''}${sealed.line}\n`;
-    fs.writeSync(this.fd!, text);
-    this.knownSize += Buffer.byteLength(text);
+    // Encoded once: its length decides rotation and the same bytes go to the one write.
+    const bytes = Buffer.from(`${this.endsMidLine ? '\n' : ''}${sealed.line}\n`, 'utf8');
+    if (this.knownSize > 0 && this.knownSize + bytes.length > this.settings.maxSizeBytes) {
+      this.rotate();
+    }
+    fs.writeSync(this.fd!, bytes);
+    this.knownSize += bytes.length;
     this.endsMidLine = false;
     this.state = { seq: this.state.seq + 1, hash: sealed.hash };
     return { line: sealed.line, seq: this.state.seq };
