@@ -2,7 +2,10 @@
 // `omnipalm config set security.confirm_operations '["delete", "send_email", "execute_shell", "deploy"]'`.
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
+import { AuditLog } from '../audit/auditLog.js';
+import { auditSettingsFromConfig } from '../audit/auditSettings.js';
 import { ConfigStore, validateConfigFile } from '../config/index.js';
+import { Redactor } from '../secrets/redactor.js';
 import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
 
 export const CONFIG_HELP = `Usage: omnipalm config <command>
@@ -28,6 +31,34 @@ const SUBCOMMAND_HELP: Record<string, string> = {
   validate:
     'Usage: omnipalm config validate [FILE]\n\nChecks a config file strictly (unknown keys, types, ranges). Exit 0 when valid, 2 otherwise.',
 };
+
+/** Every saved change is audited as [config], with the value before and after. */
+function recordConfigChange(
+  store: ConfigStore,
+  home: string,
+  key: string,
+  previous: unknown,
+  value: unknown,
+): void {
+  const log = new AuditLog({
+    settings: auditSettingsFromConfig(store.load(), home),
+    redact: (text) => new Redactor().redact(text),
+  });
+  try {
+    log.append({
+      kind: 'config',
+      name: key,
+      fields: {
+        old: JSON.stringify(previous ?? null),
+        new: JSON.stringify(value ?? null),
+        by: 'user',
+        via: 'cli',
+      },
+    });
+  } finally {
+    log.close();
+  }
+}
 
 function formatValue(value: unknown, json: boolean): string {
   if (json || (value !== null && typeof value === 'object')) return JSON.stringify(value);
@@ -92,6 +123,7 @@ export function runConfigCommand(args: string[], io: CliIO, home: string): numbe
       }
       const result = store.set(key, value);
       io.stdout(`${key} = ${formatValue(result.value, false)} (saved to ${store.file})`);
+      recordConfigChange(store, home, key, result.previous, result.value);
       return EXIT_OK;
     }
     case 'validate': {

@@ -68,6 +68,16 @@ describe.concurrent('omnipalm audit', () => {
     expect(missing.stderr).toContain('--dir /nonexistent/logs is not a folder');
   });
 
+  it('audits every saved config change as [config]', async () => {
+    const home = makeTempHome();
+    expect((await runCli(['config', 'set', 'security.read_only', 'true'], { home })).code).toBe(0);
+    const tail = await runCli(['audit', 'tail'], { home });
+    expect(tail.stdout).toMatch(
+      /^\S+Z INFO  \[config\] security\.read_only old="false" new="true" by="user" via="cli"\n$/,
+    );
+    expect((await runCli(['audit', 'verify'], { home })).code).toBe(0);
+  });
+
   it('tail prints the last lines in the guide format', async () => {
     const { home } = homeWithLog(30);
     const result = await runCli(['audit', 'tail', '-n', '2'], { home });

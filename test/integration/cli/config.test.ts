@@ -94,7 +94,8 @@ describe.concurrent('config set, exactly as the guide uses it', () => {
     expect((await runCli(['config', 'set', 'security.read_only', 'true'], { home })).code).toBe(0);
     expect(fs.statSync(home).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(home, 'config.yaml')).mode & 0o777).toBe(0o600);
-    expect(fs.readdirSync(home)).toEqual(['config.yaml']);
+    expect(fs.readdirSync(home).sort()).toEqual(['config.yaml', 'logs']);
+    expect(fs.statSync(path.join(home, 'logs')).mode & 0o777).toBe(0o700);
   });
 
   it("keeps the user's comments and key order", async () => {
