@@ -1,0 +1,6 @@
+// Every migration, in order. Adding one: a new numbered file, a line here, and its own test.
+import type { Migration } from '../migration.js';
+import { migration001 } from './001_timeline.js';
+import { migration002 } from './002_timelineIndexes.js';
+
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
