@@ -50,8 +50,3 @@ export class AuditTrail {
     }
   }
 }
-
-/** The store file of the activity timeline. */
-export function timelineDatabase(omnipalmHome: string): string {
-  return `${omnipalmHome}/state/timeline.sqlite`;
-}

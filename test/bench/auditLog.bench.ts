@@ -14,7 +14,11 @@ function records(): AuditEvent[] {
   return Array.from({ length: 1000 }, (_, i) => ({
     kind: 'tool_call',
     name: i % 2 ? 'email.send' : 'fs.read',
-    fields: { recipient: `user${i}@example.com`, subject: `Weekly report ${i}`, path: `/home/u/projects/app/src/module${i % 50}.ts` },
+    fields: {
+      recipient: `user${i}@example.com`,
+      subject: `Weekly report ${i}`,
+      path: `/home/u/projects/app/src/module${i % 50}.ts`,
+    },
   }));
 }
 

@@ -73,7 +73,7 @@ describe.concurrent('omnipalm audit', () => {
     expect((await runCli(['config', 'set', 'security.read_only', 'true'], { home })).code).toBe(0);
     const tail = await runCli(['audit', 'tail'], { home });
     expect(tail.stdout).toMatch(
-      /^\S+Z INFO  \[config\] security\.read_only old="false" new="true" by="user" via="cli"\n$/,
+      /^\S+Z INFO {2}\[config\] security\.read_only old="false" new="true" by="user" via="cli"\n$/,
     );
     expect((await runCli(['audit', 'verify'], { home })).code).toBe(0);
   });
