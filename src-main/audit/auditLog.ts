@@ -121,13 +121,14 @@ export class AuditLog {
     const body = this.redact(formatBody(event));
     this.holdLock();
     const sealed = sealLine(body, this.state.seq + 1, this.state.hash);
-    // Encoded once: its length decides rotation and the same bytes go to the one write.
-    const bytes = Buffer.from(`${this.endsMidLine ? '\n' : ''}${sealed.line}\n`, 'utf8');
-    if (this.knownSize > 0 && this.knownSize + bytes.length > this.settings.maxSizeBytes) {
-      this.rotate();
-    }
-    fs.writeSync(this.fd!, bytes);
-    this.knownSize += bytes.length;
+    const text = `${this.endsMidLine ? '\n' : ''}${sealed.line}\n`;
+    // Lines are ASCII but for text the user typed: length is exact for ASCII, and only a
+    // line close to the rotation size needs its exact byte count.
+    let bytes = text.length;
+    if (this.knownSize + bytes * 3 > this.settings.maxSizeBytes) bytes = Buffer.byteLength(text);
+    if (this.knownSize > 0 && this.knownSize + bytes > this.settings.maxSizeBytes) this.rotate();
+    const written = fs.writeSync(this.fd!, text);
+    this.knownSize += written;
     this.endsMidLine = false;
     this.state = { seq: this.state.seq + 1, hash: sealed.hash };
     return { line: sealed.line, seq: this.state.seq };
