@@ -18,6 +18,10 @@ export const OPERATIONS = [
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];
 
+/** The secrets OmniPalm holds (keychain names); later integrations add theirs here. */
+export const SECRET_NAMES = ['llm_api_key', 'jira_token', 'slack_token', 'smtp_password'] as const;
+export type SecretName = (typeof SECRET_NAMES)[number];
+
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export const LLM_PROVIDERS = ['anthropic', 'openai-compatible'] as const;
 
@@ -101,6 +105,12 @@ export const configSchema = z
           .min(1, { error: 'expected 1 or more consecutive errors' })
           .default(3)
           .describe('Stop a task after this many consecutive errors.'),
+        key_rotation_days: z
+          .number({ error: 'expected a whole number of days' })
+          .int({ error: 'expected a whole number of days' })
+          .min(1, { error: 'expected 1 or more days' })
+          .default(90)
+          .describe('doctor warns about keys older than this.'),
         stop_on_cost_limit: z
           .number({ error: 'expected an amount in USD' })
           .min(0, { error: 'expected an amount of 0 or more USD' })
@@ -226,6 +236,26 @@ export const configSchema = z
           .describe('Commands containing one of these (case-insensitive) raise an alert.'),
       })
       .prefault({}),
+    secrets: z
+      .partialRecord(
+        z.enum(SECRET_NAMES),
+        z.strictObject({
+          command: z
+            .array(z.string().min(1), {
+              error: 'expected an argv list such as ["pass", "show", "omnipalm/llm"]',
+            })
+            .min(1, { error: 'expected at least the program to run' }),
+          timeout_seconds: z
+            .number({ error: 'expected a number of seconds' })
+            .positive({ error: 'expected more than 0 seconds' })
+            .default(10),
+        }),
+        { error: 'expected a map of secret name to { command: [...] }' },
+      )
+      .default({})
+      .describe(
+        'Per secret: a command (argv, no shell) that prints it, tried after env and keychain.',
+      ),
     llm: z
       .strictObject({
         provider: z.enum(LLM_PROVIDERS).default('anthropic').describe('Model provider.'),

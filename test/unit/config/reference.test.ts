@@ -18,6 +18,8 @@ const PROMISED_KEYS = [
   'security.rate_limits.shell_commands_per_minute',
   'security.stop_on_error_count',
   'security.stop_on_cost_limit',
+  'security.key_rotation_days',
+  'secrets',
   'integrations.terminal.enabled',
   'integrations.browser.enabled',
   'integrations.filesystem.enabled',
