@@ -259,7 +259,7 @@ export const configSchema = z
     llm: z
       .strictObject({
         provider: z.enum(LLM_PROVIDERS).default('anthropic').describe('Model provider.'),
-        model: z.string().min(1).default('claude-sonnet-4-5').describe('Model name.'),
+        model: z.string().min(1).default('claude-sonnet-4-6').describe('Model name.'),
         prices: z
           .record(
             z.string().min(1),

@@ -1,0 +1,118 @@
+// The one stand-in in the suite: a scripted server on loopback speaking the Anthropic
+// Messages API (JSON, and SSE when the request asks to stream), so the real SDK runs end to
+// end. It records every request (headers and body) for assertions.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ScriptedReply {
+  text: string;
+  stopReason?: string;
+  usage?: { input_tokens: number; output_tokens: number };
+}
+
+export interface RecordedRequest {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface ScriptedModelServer {
+  baseURL: string;
+  requests: RecordedRequest[];
+  close: () => Promise<void>;
+}
+
+function message(reply: ScriptedReply, model: string) {
+  return {
+    id: `msg_${Math.random().toString(36).slice(2)}`,
+    type: 'message',
+    role: 'assistant',
+    model,
+    content: [{ type: 'text', text: reply.text }],
+    stop_reason: reply.stopReason ?? 'end_turn',
+    stop_sequence: null,
+    usage: reply.usage ?? { input_tokens: 10, output_tokens: 5 },
+  };
+}
+
+function sse(response: http.ServerResponse, reply: ScriptedReply, model: string): void {
+  response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  const send = (event: string, data: unknown) =>
+    response.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  const full = message(reply, model);
+  send('message_start', {
+    type: 'message_start',
+    message: {
+      ...full,
+      content: [],
+      stop_reason: null,
+      usage: { input_tokens: full.usage.input_tokens, output_tokens: 0 },
+    },
+  });
+  send('content_block_start', {
+    type: 'content_block_start',
+    index: 0,
+    content_block: { type: 'text', text: '' },
+  });
+  for (const piece of reply.text.match(/.{1,8}/gs) ?? []) {
+    send('content_block_delta', {
+      type: 'content_block_delta',
+      index: 0,
+      delta: { type: 'text_delta', text: piece },
+    });
+  }
+  send('content_block_stop', { type: 'content_block_stop', index: 0 });
+  send('message_delta', {
+    type: 'message_delta',
+    delta: { stop_reason: full.stop_reason, stop_sequence: null },
+    usage: { output_tokens: full.usage.output_tokens },
+  });
+  send('message_stop', { type: 'message_stop' });
+  response.end();
+}
+
+export async function startScriptedModelServer(
+  script: ScriptedReply[],
+): Promise<ScriptedModelServer> {
+  const requests: RecordedRequest[] = [];
+  const pending = [...script];
+  const server = http.createServer((request, response) => {
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      requests.push({
+        method: request.method ?? '',
+        url: request.url ?? '',
+        headers: request.headers,
+        body,
+      });
+      const reply = pending.shift();
+      if (!reply) {
+        response.writeHead(500, { 'content-type': 'application/json' });
+        response.end(
+          JSON.stringify({
+            type: 'error',
+            error: { type: 'api_error', message: 'script exhausted' },
+          }),
+        );
+        return;
+      }
+      const parsed = JSON.parse(body) as { model: string; stream?: boolean };
+      if (parsed.stream) {
+        sse(response, reply, parsed.model);
+      } else {
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(message(reply, parsed.model)));
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    baseURL: `http://127.0.0.1:${port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
