@@ -5,13 +5,15 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import { ConfigStore } from '../config/index.js';
 import { probeSandbox } from '../policy/sandboxProbe.js';
+import { SecretMetadata } from '../secrets/secretMetadata.js';
 import { type CliIO, EXIT_FAILED, EXIT_OK, parseCommandArgs } from './cliSupport.js';
 import { ELECTRON_INSTALL_FIX, findElectronBinary } from './electronBinary.js';
 
 export const DOCTOR_HELP = `Usage: omnipalm doctor [--json]
 
 Checks: the user OmniPalm runs as (never root), config validity, permissions of
-$OMNIPALM_HOME, the sandbox (bubblewrap / Seatbelt), the OS keychain, the Electron binary.
+$OMNIPALM_HOME, the sandbox (bubblewrap / Seatbelt), the OS keychain, the age of keys set
+with omnipalm keys set (security.key_rotation_days), the Electron binary.
 Exit 0 when nothing failed, 1 otherwise (warnings do not fail).`;
 
 export type CheckStatus = 'ok' | 'warn' | 'fail';
@@ -147,6 +149,45 @@ function checkKeychain(io: CliIO): DoctorCheck {
   };
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Keys older than security.key_rotation_days: a leaked key that is never rotated stays
+ * useful to whoever holds it. Reads only the last-set times (state/keys.json), never the
+ * keychain, so this check cannot hang or reveal anything.
+ */
+function checkKeyRotation(store: ConfigStore, home: string, now = new Date()): DoctorCheck {
+  let days = 90;
+  try {
+    days = store.load().security.key_rotation_days;
+  } catch {
+    // An invalid config is the config check's failure; judge keys by the default meanwhile.
+  }
+  const times = Object.entries(new SecretMetadata(home).read());
+  const stale = times.filter(([, time]) => now.getTime() - time.getTime() > days * DAY_MS);
+  if (stale.length === 0) {
+    return {
+      name: 'keys',
+      status: 'ok',
+      detail:
+        times.length === 0
+          ? 'no keys set with omnipalm keys set'
+          : `${times.length} key(s) set within the last ${days} days`,
+    };
+  }
+  return {
+    name: 'keys',
+    status: 'warn',
+    detail: stale
+      .map(([name, time]) => {
+        const age = Math.floor((now.getTime() - time.getTime()) / DAY_MS);
+        return `${name} was last set ${age} days ago (rotate every ${days} days)`;
+      })
+      .join('; '),
+    fix: stale.map(([name]) => `omnipalm keys set ${name}`).join(' && '),
+  };
+}
+
 function checkElectron(): DoctorCheck {
   const status = findElectronBinary();
   return status.installed
@@ -167,6 +208,7 @@ export function runDoctorChecks(io: CliIO, home: string): DoctorCheck[] {
     checkPermissions(io, home, store.file),
     checkSandbox(),
     checkKeychain(io),
+    checkKeyRotation(store, home),
     checkElectron(),
   ];
 }

@@ -5,6 +5,7 @@ import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cliS
 import { runAuditCommand } from './auditCommand.js';
 import { runConfigCommand } from './configCommand.js';
 import { runDoctorCommand } from './doctorCommand.js';
+import { runKeysCommand } from './keysCommand.js';
 import { runPolicyCommand } from './policyCommand.js';
 import { runStartCommand } from './startCommand.js';
 import { VERSION } from './version.js';
@@ -15,6 +16,7 @@ Commands:
   audit tail|verify|export            read and check the tamper-evident audit log
   config path|list|get|set|validate   read and change ~/.omnipalm/config.yaml
   doctor [--json]                     check this machine for a safe setup
+  keys set|list|delete                keys in the OS keychain (never on the command line)
   policy check --op OP …              what the policy would decide for an action
   start [--headless]                  start the desktop app (or headless mode)
 
@@ -31,6 +33,7 @@ const COMMANDS: Record<
   audit: runAuditCommand,
   config: runConfigCommand,
   doctor: runDoctorCommand,
+  keys: runKeysCommand,
   policy: runPolicyCommand,
   start: runStartCommand,
 };

@@ -23,8 +23,13 @@ export async function startPrivateKeyring(folder: string): Promise<PrivateKeyrin
   const runtime = path.join(folder, 'keyring-run');
   fs.mkdirSync(home, { recursive: true });
   fs.mkdirSync(runtime, { recursive: true, mode: 0o700 });
+  // Not OMNIPALM_*: the keyring env is merged into CLI children, whose OMNIPALM_HOME must stay
+  // the test's own.
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !key.startsWith('OMNIPALM_')),
+  );
   const base = {
-    ...process.env,
+    ...inherited,
     HOME: home,
     XDG_RUNTIME_DIR: runtime,
     XDG_DATA_HOME: path.join(home, '.local', 'share'),

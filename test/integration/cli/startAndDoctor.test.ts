@@ -108,6 +108,10 @@ describe.concurrent('help and version', () => {
       ['config', 'set'],
       ['config', 'validate'],
       ['doctor'],
+      ['keys'],
+      ['keys', 'set'],
+      ['keys', 'list'],
+      ['keys', 'delete'],
       ['start'],
       ['policy'],
       ['policy', 'check'],
@@ -126,7 +130,7 @@ describe.concurrent('help and version', () => {
     const result = await runCli(['strat'], { home: makeTempHome() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'omnipalm: unknown command "strat" (expected one of: audit, config, doctor, policy, start; see omnipalm --help)\n',
+      'omnipalm: unknown command "strat" (expected one of: audit, config, doctor, keys, policy, start; see omnipalm --help)\n',
     );
   });
 
@@ -175,6 +179,7 @@ describe('doctor', () => {
       'permissions',
       'sandbox',
       'keychain',
+      'keys',
       'electron',
     ]);
     expect(checks.permissions).toMatchObject({
