@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Document, LineCounter, isSeq, parse as parseYaml, parseDocument } from 'yaml';
 import { ensurePrivateFolder, withFileLock, writeFileAtomic } from './atomicWrite.js';
-import { ConfigError, describeIssues, type SourceMap } from './configError.js';
+import { credentialMessage, findCredentials } from '../secrets/credentialCheck.js';
+import { ConfigError, describeIssues, formatPath, type SourceMap } from './configError.js';
 import { configFilePath } from './home.js';
 import { isSection, schemaAt, unknownKeyMessage, unwrapSchema } from './keys.js';
 import { configSchema, type OmniPalmConfig } from './schema.js';
@@ -35,7 +36,25 @@ function parseConfigText(text: string, file: string): ParsedFile {
 export function validateConfigData(data: unknown, source: SourceMap): OmniPalmConfig {
   const result = configSchema.safeParse(data, { reportInput: true });
   if (!result.success) throw new ConfigError(describeIssues(result.error.issues, source));
+  const credentials = findCredentials(result.data);
+  if (credentials.length > 0) {
+    throw new ConfigError(
+      credentials.map(
+        ({ path: where, rule }) =>
+          `${locateValue(source, where)}: ${formatPath(where)}: ${credentialMessage(rule)}`,
+      ),
+    );
+  }
   return result.data;
+}
+
+/** `file:line:col` of the value at `where`, or just the file when it has no position. */
+function locateValue(source: SourceMap, where: (string | number)[]): string {
+  const node = source.document?.getIn(where, true) as { range?: [number, number, number] } | null;
+  const offset = node?.range?.[0];
+  if (offset === undefined || !source.lineCounter) return source.file;
+  const { line, col } = source.lineCounter.linePos(offset);
+  return `${source.file}:${line}:${col}`;
 }
 
 /** Reads and validates a config file that must exist (for `config validate FILE`). */

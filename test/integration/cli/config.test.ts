@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../../support/runCli.js';
 import { makeTempHome } from '../../support/tempFolders.js';
+import { filler } from '../../unit/secrets/fakeSecrets.js';
 
 function homeWithConfig(text: string): string {
   const home = makeTempHome();
@@ -300,5 +301,80 @@ describe.concurrent('config validate', () => {
     const missing = await runCli(['config', 'validate', path.join(folder, 'nope.yaml')], { home });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml: cannot read');
+  });
+});
+
+describe.concurrent('credentials never go into config.yaml', () => {
+  // Assembled at run time: no complete key-shaped literal in the repository.
+  const anthropicKey = 'sk-' + 'ant-' + 'api03-' + filler(93) + 'AA';
+  const slackToken = 'xox' + 'b-' + '1'.repeat(12) + '-' + '2'.repeat(13) + '-' + filler(24);
+
+  it('refuses `config set` with a key as the value and writes nothing', async () => {
+    const original = 'llm:\n  model: claude-sonnet-4-5\n';
+    const home = homeWithConfig(original);
+    const file = path.join(home, 'config.yaml');
+    const result = await runCli(['config', 'set', 'llm.model', anthropicKey], { home });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${file}: llm.model: looks like a credential (anthropic-api-key); keys never live in ` +
+        'config.yaml — store it with: omnipalm keys set llm_api_key',
+    );
+    expect(result.stderr).not.toContain(anthropicKey.slice(0, 20));
+    expect(fs.readFileSync(file, 'utf8')).toBe(original);
+    const fresh = makeTempHome();
+    expect((await runCli(['config', 'set', 'llm.model', anthropicKey], { home: fresh })).code).toBe(
+      2,
+    );
+    expect(fs.existsSync(fresh)).toBe(false);
+  });
+
+  it('fails `config validate` and `config list` on a file holding a key, naming line and column', async () => {
+    const text = [
+      'llm:',
+      '  model: claude-sonnet-4-5',
+      '  base_url: https://admin:hunter2hunter2@llm.example.com/v1',
+      'secrets:',
+      '  slack_token:',
+      `    command: ["echo", "${slackToken}"]`,
+      '',
+    ].join('\n');
+    const home = homeWithConfig(text);
+    const file = path.join(home, 'config.yaml');
+    const result = await runCli(['config', 'validate'], { home });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(
+      `${file}:3:13: llm.base_url: looks like a credential (url-password); keys never live in ` +
+        'config.yaml — store it with: omnipalm keys set ' +
+        'llm_api_key, jira_token, slack_token or smtp_password',
+    );
+    expect(result.stderr).toContain(
+      `${file}:6:23: secrets.slack_token.command[1]: looks like a credential (slack-token); ` +
+        'keys never live in config.yaml — store it with: omnipalm keys set slack_token',
+    );
+    expect(result.stderr).not.toContain('hunter2');
+    expect(result.stderr).not.toContain(slackToken);
+    const list = await runCli(['config', 'list'], { home });
+    expect(list.code).toBe(2);
+    expect(list.stdout).toBe('');
+    expect(fs.readFileSync(file, 'utf8')).toBe(text);
+  });
+
+  it('accepts look-alikes: model names, URLs without a password, paths, host names, CRLF', async () => {
+    const text = [
+      'llm:',
+      '  model: claude-sonnet-4-5',
+      '  base_url: https://llm.example.com:8443/v1/sk-ant-models?api=1',
+      'security:',
+      '  allowed_paths: [~/projects/sk-proj-notes, /srv/data/ghp_archive]',
+      'integrations:',
+      '  network:',
+      '    allowed_hosts: [api.anthropic.com, hooks.slack.com]',
+      '',
+    ].join('\r\n');
+    const home = homeWithConfig(text);
+    const result = await runCli(['config', 'validate'], { home });
+    expect(result.code, result.stderr).toBe(0);
+    const set = await runCli(['config', 'set', 'llm.model', 'gpt-4o-mini-2024-07-18'], { home });
+    expect(set.code, set.stderr).toBe(0);
   });
 });

@@ -228,6 +228,38 @@ describe('Redactor registered secrets', () => {
     );
   });
 
+  it('redacts the base64 forms at every alignment inside a longer base64 run', () => {
+    const fresh = withSecret();
+    for (const prefix of ['', 'a', 'ab', 'abc', 'user:', '{"key":"']) {
+      for (const suffix of ['', '!', 'xy', '"}']) {
+        const bytes = Buffer.from(`${prefix}${value}${suffix}`);
+        for (const encoding of ['base64', 'base64url'] as const) {
+          const encoded = bytes.toString(encoding);
+          expect(fresh.redact(`Authorization: Basic ${encoded} done`), encoding).toBe(
+            'Authorization: Basic [REDACTED:OPENROUTER_KEY] done',
+          );
+          expect(fresh.redact(`"${encoded}"`)).toBe('"[REDACTED:OPENROUTER_KEY]"');
+        }
+      }
+    }
+  });
+
+  it('keeps a JSON escape before a redacted base64 run, so the line stays valid JSON', () => {
+    const fresh = withSecret();
+    const encoded = Buffer.from(`x${value}`).toString('base64');
+    for (const escape of ['\n', 'é', '\\']) {
+      const line = JSON.stringify({ out: `${escape}${encoded}` });
+      expect(JSON.parse(fresh.redact(line))).toEqual({ out: `${escape}[REDACTED:OPENROUTER_KEY]` });
+    }
+  });
+
+  it('leaves base64 of other data alone', () => {
+    const fresh = withSecret();
+    const other = Buffer.from(`${value.slice(0, 10)} is only half of it`).toString('base64');
+    expect(fresh.redact(`blob ${other}`)).toBe(`blob ${other}`);
+    expect(fresh.longestSecretFormLength).toBeGreaterThanOrEqual(value.length);
+  });
+
   it('redacts a value read with a trailing newline also without it', () => {
     const fresh = withSecret('FILE_KEY', 'from-a-file-123\n');
     expect(fresh.redact('the key from-a-file-123 was used')).toBe(
