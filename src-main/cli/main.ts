@@ -8,6 +8,7 @@ import { runDoctorCommand } from './doctorCommand.js';
 import { runKeysCommand } from './keysCommand.js';
 import { runPolicyCommand } from './policyCommand.js';
 import { runStartCommand } from './startCommand.js';
+import { Redactor } from '../secrets/redactor.js';
 import { VERSION } from './version.js';
 
 export const MAIN_HELP = `Usage: omnipalm <command> [options]
@@ -38,6 +39,11 @@ const COMMANDS: Record<
   start: runStartCommand,
 };
 
+/** Error messages echo user input (a mistyped key, a path, a URL): never a credential. */
+function redactError(message: string): string {
+  return new Redactor().redact(message);
+}
+
 export async function runCli(argv: string[], io: CliIO): Promise<number> {
   const [command, ...rest] = argv;
   try {
@@ -58,14 +64,14 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
     return await run(rest, io, omnipalmHome(io.env));
   } catch (error) {
     if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr(`omnipalm: ${error.message}`);
+      io.stderr(`omnipalm: ${redactError(error.message)}`);
       return EXIT_USAGE;
     }
     if (error instanceof Error && error.message.startsWith('OMNIPALM_HOME')) {
-      io.stderr(`omnipalm: ${error.message}`);
+      io.stderr(`omnipalm: ${redactError(error.message)}`);
       return EXIT_USAGE;
     }
-    io.stderr(`omnipalm: ${(error as Error).message ?? String(error)}`);
+    io.stderr(`omnipalm: ${redactError((error as Error).message ?? String(error))}`);
     return EXIT_FAILED;
   }
 }
