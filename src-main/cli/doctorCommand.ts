@@ -1,10 +1,9 @@
 // `omnipalm doctor`: what stands between this machine and a safe OmniPalm, one line each,
 // with the one-line fix.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import { ConfigStore } from '../config/index.js';
 import { probeSandbox } from '../policy/sandboxProbe.js';
+import { OsKeychain } from '../secrets/secretStore.js';
 import { SecretMetadata } from '../secrets/secretMetadata.js';
 import { type CliIO, EXIT_FAILED, EXIT_OK, parseCommandArgs } from './cliSupport.js';
 import { ELECTRON_INSTALL_FIX, findElectronBinary } from './electronBinary.js';
@@ -111,32 +110,11 @@ function checkSandbox(): DoctorCheck {
 }
 
 function checkKeychain(io: CliIO): DoctorCheck {
-  // Probed in a child process: a native keychain call with a wedged D-Bus can block forever,
-  // and doctor must always answer.
-  let keyringModule: string;
-  try {
-    keyringModule = createRequire(import.meta.url).resolve('@napi-rs/keyring');
-  } catch {
-    return {
-      name: 'keychain',
-      status: 'fail',
-      detail: '@napi-rs/keyring is not installed',
-      fix: 'npm install',
-    };
-  }
-  const script = `
-    const { Entry } = require(${JSON.stringify(keyringModule)});
-    new Entry('omnipalm', 'doctor-probe', { linux: { store: 'secret-service' } }).getPassword();`;
-  const probe = spawnSync(process.execPath, ['-e', script], {
-    timeout: 5000,
-    encoding: 'utf8',
-    env: io.env,
-  });
-  if (probe.status === 0)
+  // The same probe the SecretStore uses: in a child process with a timeout, since a native
+  // keychain call on a wedged D-Bus can block forever and doctor must always answer.
+  const status = new OsKeychain(io.env).probe();
+  if (status.available)
     return { name: 'keychain', status: 'ok', detail: 'the OS keychain answers' };
-  const reason = probe.error
-    ? 'no answer within 5 s'
-    : (probe.stderr.match(/Error: (.*)/)?.[1] ?? 'unavailable');
   const fix =
     process.platform === 'linux'
       ? 'install and unlock a Secret Service (gnome-keyring or KeePassXC) in your desktop session; until then keys come from environment variables only'
@@ -144,7 +122,7 @@ function checkKeychain(io: CliIO): DoctorCheck {
   return {
     name: 'keychain',
     status: 'warn',
-    detail: `the OS keychain is not available: ${reason}`,
+    detail: `the OS keychain is not available: ${status.reason}`,
     fix,
   };
 }

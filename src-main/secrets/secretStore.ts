@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Entry as KeyringEntry, EntryOptions } from '@napi-rs/keyring';
 import { SECRET_NAMES, type OmniPalmConfig, type SecretName } from '../config/schema.js';
+import { scrubEnvironment } from './environment.js';
 import { SecretMetadata } from './secretMetadata.js';
 
 export const KEYCHAIN_SERVICE = 'omnipalm';
@@ -103,7 +104,8 @@ export class OsKeychain implements Keychain {
     const probe = spawnSync(process.execPath, ['-e', script], {
       timeout: this.timeoutMs,
       encoding: 'utf8',
-      env: this.env,
+      // The probe needs D-Bus, not OmniPalm's keys.
+      env: scrubEnvironment(this.env, []),
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     if (probe.status === 0) return { available: true };
