@@ -2,6 +2,7 @@
 // when the sandbox can make the whole file system read-only), doctor reports it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import { scrubEnvironment } from '../secrets/environment.js';
 
 export interface SandboxProbe {
   available: boolean;
@@ -30,6 +31,7 @@ export function probeSandbox(platform: NodeJS.Platform = process.platform): Sand
   const probe = spawnSync('bwrap', ['--ro-bind', '/', '/', '--unshare-net', '--', 'true'], {
     timeout: 5000,
     encoding: 'utf8',
+    env: scrubEnvironment(process.env, []),
   });
   if (probe.error) {
     return {
