@@ -7,6 +7,7 @@ import pino from 'pino';
 import type { AuditEvent } from '../../src-main/audit/auditEvent.js';
 import { AuditLog } from '../../src-main/audit/auditLog.js';
 import { Redactor } from '../../src-main/secrets/redactor.js';
+import { auditSettings } from '../support/auditSettings.js';
 
 const COUNT = 100_000;
 
@@ -59,17 +60,7 @@ export async function run(): Promise<string[]> {
     const runAudit = (round: number) => {
       const file = path.join(root, `audit-${round}.log`);
       const log = new AuditLog({
-        settings: {
-          file,
-          maxSizeBytes: 1024 ** 3,
-          maxFiles: 2,
-          level: 'INFO',
-          logAllActions: true,
-          logPrompts: true,
-          logResponses: true,
-          logToolCalls: true,
-          logApiCalls: false,
-        },
+        settings: auditSettings(file, { maxSizeBytes: 1024 ** 3, maxFiles: 2 }),
         redact: (text) => redactor.redact(text),
       });
       const rate = linesPerSecond(() => {

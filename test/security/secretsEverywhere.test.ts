@@ -22,6 +22,7 @@ import {
 } from '../support/scriptedModelServer.js';
 import { makeTempFolder, makeTempHome } from '../support/tempFolders.js';
 import { FAKE_CREDENTIALS, filler } from '../unit/secrets/fakeSecrets.js';
+import { auditSettings } from '../support/auditSettings.js';
 
 const envKey = 'sk-' + 'ant-' + 'api03-' + filler(93, 'EnV7') + 'AA';
 const slackFromEnv =
@@ -80,17 +81,7 @@ describe('secrets never leave redacted places', () => {
     const config = configSchema.parse({});
     const logFile = path.join(folder, 'logs', 'audit.log');
     const log = new AuditLog({
-      settings: {
-        file: logFile,
-        maxSizeBytes: 1024 ** 2,
-        maxFiles: 2,
-        level: 'INFO',
-        logAllActions: true,
-        logPrompts: true,
-        logResponses: true,
-        logToolCalls: true,
-        logApiCalls: true,
-      },
+      settings: auditSettings(logFile, { maxSizeBytes: 1024 ** 2, maxFiles: 2, logApiCalls: true }),
       redact: (text) => redactor.redact(text),
     });
     const db = openDatabase(path.join(folder, 'state', 'timeline.sqlite'));

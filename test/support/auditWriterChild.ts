@@ -3,21 +3,12 @@
 // Prints "ready", then starts writing when a line arrives on stdin (so two writers can be
 // started together); COUNT 0 means "until killed".
 import { AuditLog } from '../../src-main/audit/auditLog.js';
+import { auditSettings } from './auditSettings.js';
 
 const [file, countText, tag] = process.argv.slice(2);
 const count = Number(countText);
 const log = new AuditLog({
-  settings: {
-    file: file!,
-    maxSizeBytes: 1024 ** 3,
-    maxFiles: 3,
-    level: 'INFO',
-    logAllActions: true,
-    logPrompts: true,
-    logResponses: true,
-    logToolCalls: true,
-    logApiCalls: false,
-  },
+  settings: auditSettings(file!, { maxSizeBytes: 1024 ** 3, maxFiles: 3 }),
 });
 
 let written = 0;

@@ -5,22 +5,13 @@ import { describe, expect, it } from 'vitest';
 import { AuditLog } from '../../../src-main/audit/auditLog.js';
 import { runCli } from '../../support/runCli.js';
 import { makeTempHome } from '../../support/tempFolders.js';
+import { auditSettings } from '../../support/auditSettings.js';
 
 function homeWithLog(count: number): { home: string; file: string } {
   const home = makeTempHome();
   const file = path.join(home, 'logs', 'audit.log');
   const log = new AuditLog({
-    settings: {
-      file,
-      maxSizeBytes: 1024 ** 2,
-      maxFiles: 10,
-      level: 'INFO',
-      logAllActions: true,
-      logPrompts: true,
-      logResponses: true,
-      logToolCalls: true,
-      logApiCalls: false,
-    },
+    settings: auditSettings(file, { maxSizeBytes: 1024 ** 2, maxFiles: 10 }),
   });
   for (let i = 0; i < count; i++) {
     log.append({

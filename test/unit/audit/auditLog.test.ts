@@ -10,22 +10,12 @@ import { parseAuditLine, readablePart } from '../../../src-main/audit/auditParse
 import { verifyAuditLog } from '../../../src-main/audit/auditVerify.js';
 import { REPO_ROOT } from '../../support/runCli.js';
 import { makeTempFolder } from '../../support/tempFolders.js';
+import { auditSettings } from '../../support/auditSettings.js';
 
 const AT = new Date('2024-01-15T10:23:45Z');
 
 function settings(overrides: Partial<AuditLogSettings> = {}): AuditLogSettings {
-  return {
-    file: path.join(makeTempFolder(), 'logs', 'audit.log'),
-    maxSizeBytes: 100 * 1024 ** 2,
-    maxFiles: 10,
-    level: 'INFO',
-    logAllActions: true,
-    logPrompts: true,
-    logResponses: true,
-    logToolCalls: true,
-    logApiCalls: false,
-    ...overrides,
-  };
+  return auditSettings(path.join(makeTempFolder(), 'logs', 'audit.log'), overrides);
 }
 
 function lines(file: string): string[] {

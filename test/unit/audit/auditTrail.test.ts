@@ -12,23 +12,14 @@ import { configSchema } from '../../../src-main/config/schema.js';
 import { Redactor } from '../../../src-main/secrets/redactor.js';
 import { openDatabase } from '../../../src-main/store/database.js';
 import { TimelineStore } from '../../../src-main/store/timelineStore.js';
+import { auditSettings } from '../../support/auditSettings.js';
 import { makeTempFolder } from '../../support/tempFolders.js';
 
 function trail(logToolCalls = true) {
   const folder = makeTempFolder();
   const config = configSchema.parse({});
   const log = new AuditLog({
-    settings: {
-      file: path.join(folder, 'logs', 'audit.log'),
-      maxSizeBytes: 1024 ** 2,
-      maxFiles: 3,
-      level: 'INFO',
-      logAllActions: true,
-      logPrompts: true,
-      logResponses: true,
-      logToolCalls,
-      logApiCalls: false,
-    },
+    settings: auditSettings(path.join(folder, 'logs', 'audit.log'), { maxFiles: 3, logToolCalls }),
   });
   const redactor = new Redactor();
   const secret = `llm-key-${'s3cr3t'.repeat(6)}`;
