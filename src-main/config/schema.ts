@@ -25,6 +25,13 @@ export type SecretName = (typeof SECRET_NAMES)[number];
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export const LLM_PROVIDERS = ['anthropic', 'openai-compatible'] as const;
 
+// The address shape the policy accepts (no spaces, quotes or CR/LF that could smuggle headers).
+const EMAIL_ADDRESS =
+  /^[^\s@<>,;:"()[\]\\]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+/** An address, or "*@example.com" for anyone at that domain. */
+const RECIPIENT_PATTERN =
+  /^(?:\*|[^\s@<>,;:"()[\]\\]+)@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)+$/i;
+
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*(B|KB|MB|GB)$/i;
 const SIZE_UNITS: Record<string, number> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3 };
 
@@ -140,6 +147,71 @@ export const configSchema = z
           })
           .prefault({}),
         browser: enabled(false, 'Browser automation (high risk).'),
+        email: z
+          .strictObject({
+            enabled: z
+              .boolean()
+              .default(false)
+              .describe('Sending email through the SMTP server below (medium risk).'),
+            smtp: z
+              .strictObject({
+                host: z
+                  .string({ error: 'expected a host name such as "smtp.example.com"' })
+                  .regex(/^[a-z0-9.:[\]-]+$/i, {
+                    error: 'expected a host name such as "smtp.example.com"',
+                  })
+                  .optional()
+                  .describe('SMTP server host name.'),
+                port: z
+                  .number({ error: 'expected a port number' })
+                  .int({ error: 'expected a whole port number' })
+                  .min(1, { error: 'expected a port from 1 to 65535' })
+                  .max(65535, { error: 'expected a port from 1 to 65535' })
+                  .default(587)
+                  .describe('SMTP server port (587 for STARTTLS, 465 for TLS).'),
+                secure: z
+                  .boolean()
+                  .default(false)
+                  .describe('TLS from the first byte (port 465); false upgrades with STARTTLS.'),
+                user: z
+                  .string({ error: 'expected a user name' })
+                  .min(1, { error: 'expected a user name, got an empty string' })
+                  .optional()
+                  .describe('SMTP login; its password is the secret smtp_password.'),
+                from: z
+                  .string({ error: 'expected an email address' })
+                  .regex(EMAIL_ADDRESS, {
+                    error: (issue) =>
+                      `expected an email address such as "me@example.com", got ${JSON.stringify(issue.input)}`,
+                  })
+                  .optional()
+                  .describe('Sender address of every email.'),
+              })
+              .prefault({}),
+            allowed_recipients: z
+              .array(
+                z.string({ error: 'expected an email address' }).regex(RECIPIENT_PATTERN, {
+                  error: (issue) =>
+                    `expected an email address such as "alice@example.com" or a domain such as "*@example.com", got ${JSON.stringify(issue.input)}`,
+                }),
+                { error: 'expected a list of email addresses' },
+              )
+              .default([])
+              .describe('Who email may go to: addresses or "*@domain"; empty means anyone.'),
+          })
+          .superRefine((email, context) => {
+            if (!email.enabled) return;
+            // Enabled without a server or sender would fail at the first send; say so now.
+            for (const key of ['host', 'from'] as const) {
+              if (email.smtp[key] !== undefined) continue;
+              context.addIssue({
+                code: 'custom',
+                path: ['smtp', key],
+                message: `required when email is enabled; set it with: omnipalm config set integrations.email.smtp.${key} …`,
+              });
+            }
+          })
+          .prefault({}),
       })
       .prefault({}),
     agent: z

@@ -30,6 +30,11 @@ describe.concurrent('config path / list / get', () => {
       terminal: { enabled: true },
       network: { enabled: true, allowed_hosts: [] },
       browser: { enabled: false },
+      email: {
+        enabled: false,
+        smtp: { port: 587, secure: false },
+        allowed_recipients: [],
+      },
     });
     expect(config.security).toMatchObject({
       require_confirmation: true,
