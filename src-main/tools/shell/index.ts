@@ -1,0 +1,18 @@
+// The shell tool and the per-task session it runs in.
+export {
+  capOutput,
+  shellExec,
+  ShellFolderChangedError,
+  type ShellExecInput,
+  type ShellExecResult,
+  type ShellTool,
+  type ShellToolContext,
+} from './exec.js';
+export {
+  quoteForBash,
+  ShellSession,
+  type ExecOptions,
+  type ExecResult,
+  type ShellDataListener,
+  type ShellSessionOptions,
+} from './shellSession.js';
