@@ -4,8 +4,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface ScriptedToolUse {
+  name: string;
+  input: unknown;
+}
+
 export interface ScriptedReply {
   text: string;
+  /** tool_use blocks after the text; the stop reason then defaults to 'tool_use'. */
+  toolUses?: ScriptedToolUse[];
   stopReason?: string;
   usage?: { input_tokens: number; output_tokens: number };
 }
@@ -23,14 +30,22 @@ export interface ScriptedModelServer {
   close: () => Promise<void>;
 }
 
+const randomId = (prefix: string) => `${prefix}_${Math.random().toString(36).slice(2)}`;
+
 function message(reply: ScriptedReply, model: string) {
+  const toolUses = (reply.toolUses ?? []).map((use) => ({
+    type: 'tool_use' as const,
+    id: randomId('toolu'),
+    name: use.name,
+    input: use.input,
+  }));
   return {
-    id: `msg_${Math.random().toString(36).slice(2)}`,
+    id: randomId('msg'),
     type: 'message',
     role: 'assistant',
     model,
-    content: [{ type: 'text', text: reply.text }],
-    stop_reason: reply.stopReason ?? 'end_turn',
+    content: [{ type: 'text' as const, text: reply.text }, ...toolUses],
+    stop_reason: reply.stopReason ?? (toolUses.length > 0 ? 'tool_use' : 'end_turn'),
     stop_sequence: null,
     usage: reply.usage ?? { input_tokens: 10, output_tokens: 5 },
   };
@@ -63,6 +78,22 @@ function sse(response: http.ServerResponse, reply: ScriptedReply, model: string)
     });
   }
   send('content_block_stop', { type: 'content_block_stop', index: 0 });
+  full.content.forEach((block, index) => {
+    if (block.type !== 'tool_use') return;
+    send('content_block_start', {
+      type: 'content_block_start',
+      index,
+      content_block: { type: 'tool_use', id: block.id, name: block.name, input: {} },
+    });
+    for (const piece of JSON.stringify(block.input).match(/.{1,8}/gs) ?? []) {
+      send('content_block_delta', {
+        type: 'content_block_delta',
+        index,
+        delta: { type: 'input_json_delta', partial_json: piece },
+      });
+    }
+    send('content_block_stop', { type: 'content_block_stop', index });
+  });
   send('message_delta', {
     type: 'message_delta',
     delta: { stop_reason: full.stop_reason, stop_sequence: null },

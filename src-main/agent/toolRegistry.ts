@@ -1,0 +1,70 @@
+// The tools the model is offered, by the name it calls them (fs_read), each with the dotted name
+// the policy and the audit log use (fs.read). A tool plans first — the exact targets and the
+// policy's answer — and executes only the plan the policy allowed or the user approved.
+import type Anthropic from '@anthropic-ai/sdk';
+import { z } from 'zod';
+import type { Operation } from '../config/schema.js';
+import type { PolicyDecision } from '../policy/types.js';
+
+/** What the agent loop needs from a tool's plan (fs tools' Plan has all of it). */
+export interface ToolPlan {
+  decision: PolicyDecision;
+  /** One line for the confirmation prompt. */
+  summary: string;
+  /** A few preview lines. */
+  preview: string[];
+  /** Everything, for a "List" button (fs.delete's fullList). */
+  fullList?: string[];
+  /** Identifies the exact operation and its targets. */
+  fingerprint: string;
+}
+
+/**
+ * A tool, with its input type erased: the registry validates input with `inputSchema` before
+ * `plan` sees it. Method syntax on purpose, so typed tools (FsTool<ReadInput, …>) fit.
+ */
+export interface AgentTool<Context> {
+  name: string;
+  modelName: string;
+  description: string;
+  inputSchema: z.ZodType;
+  /** The operation asked about when the policy names none. */
+  operation: Operation;
+  plan(input: unknown, context: Context): ToolPlan;
+  execute(plan: ToolPlan, context: Context): Promise<unknown>;
+}
+
+const MODEL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
+
+export class ToolRegistry<Context> {
+  private readonly tools = new Map<string, AgentTool<Context>>();
+
+  constructor(tools: readonly AgentTool<Context>[] = []) {
+    for (const tool of tools) this.register(tool);
+  }
+
+  register(tool: AgentTool<Context>): void {
+    if (!MODEL_NAME.test(tool.modelName)) throw new Error(`invalid tool name ${tool.modelName}`);
+    if (this.tools.has(tool.modelName)) throw new Error(`duplicate tool ${tool.modelName}`);
+    this.tools.set(tool.modelName, tool);
+  }
+
+  find(modelName: string): AgentTool<Context> | undefined {
+    return this.tools.get(modelName);
+  }
+
+  /** The Anthropic tool definitions, in registration order. */
+  definitions(): Anthropic.Messages.Tool[] {
+    return [...this.tools.values()].map((tool) => {
+      const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.inputSchema) as Record<
+        string,
+        unknown
+      >;
+      return {
+        name: tool.modelName,
+        description: tool.description,
+        input_schema: { ...schema, type: 'object' },
+      };
+    });
+  }
+}
