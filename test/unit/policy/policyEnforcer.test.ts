@@ -33,7 +33,10 @@ afterAll(() => limiters.forEach((limiter) => limiter.close()));
 
 type Overrides = { [K in keyof OmniPalmConfig]?: Record<string, unknown> };
 
-function enforcer(overrides: Overrides = {}, options: { sandbox?: boolean } = {}): PolicyEnforcer {
+function enforcer(
+  overrides: Overrides = {},
+  options: { readOnlySandbox?: boolean } = {},
+): PolicyEnforcer {
   const config = configSchema.parse({
     ...overrides,
     security: {
@@ -53,7 +56,7 @@ function enforcer(overrides: Overrides = {}, options: { sandbox?: boolean } = {}
     omnipalmHome,
     shellAnalyzer: analyzer,
     rateLimits,
-    sandboxCanMakeReadOnly: options.sandbox ?? true,
+    sandboxCanMakeReadOnly: options.readOnlySandbox ?? true,
   });
 }
 
@@ -135,11 +138,11 @@ describe('read_only', () => {
 
   it('allows a shell only where the sandbox can make the file system read-only', () => {
     const command: PolicyOperation = { op: 'execute_shell', command: 'ls -la', cwd: projects() };
-    expect(decide(enforcer(readOnly, { sandbox: false }), command)).toMatchObject({
+    expect(decide(enforcer(readOnly, { readOnlySandbox: false }), command)).toMatchObject({
       decision: 'deny',
       rule: 'security.read_only',
     });
-    expect(decide(enforcer(readOnly, { sandbox: true }), command).decision).toBe('ask');
+    expect(decide(enforcer(readOnly, { readOnlySandbox: true }), command).decision).toBe('ask');
   });
 });
 
