@@ -30,6 +30,11 @@ export interface AgentTool<Context> {
   inputSchema: z.ZodType;
   /** The operation asked about when the policy names none. */
   operation: Operation;
+  /**
+   * Its results carry content nobody vouched for (web pages, command output, Slack/Jira
+   * text): once the model saw one, outbound operations need confirmation (untrusted guard).
+   */
+  untrustedResult?: boolean;
   plan(input: unknown, context: Context): ToolPlan;
   execute(plan: ToolPlan, context: Context): Promise<unknown>;
 }

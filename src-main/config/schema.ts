@@ -112,6 +112,12 @@ export const configSchema = z
           .min(1, { error: 'expected 1 or more consecutive errors' })
           .default(3)
           .describe('Stop a task after this many consecutive errors.'),
+        untrusted_content_guard: z
+          .boolean()
+          .default(true)
+          .describe(
+            'Once a task read untrusted content (email, web, Slack/Jira, command output), ask before anything that sends data out.',
+          ),
         key_rotation_days: z
           .number({ error: 'expected a whole number of days' })
           .int({ error: 'expected a whole number of days' })
@@ -146,7 +152,59 @@ export const configSchema = z
               .describe('Hosts http requests may reach (besides configured integrations).'),
           })
           .prefault({}),
-        browser: enabled(false, 'Browser automation (high risk).'),
+        browser: z
+          .strictObject({
+            enabled: z.boolean().default(false).describe('Browser automation (high risk).'),
+            executable_path: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                "Chromium or Chrome to drive (default: Playwright's own, or the system's chromium).",
+              ),
+          })
+          .prefault({}),
+        jira: z
+          .strictObject({
+            enabled: z
+              .boolean()
+              .default(false)
+              .describe('Jira through its REST API (medium risk).'),
+            base_url: z
+              .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+              .optional()
+              .describe('Your Jira site, e.g. https://example.atlassian.net.'),
+            user: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                'Account email for Jira Cloud (basic auth); unset: jira_token is a bearer token.',
+              ),
+          })
+          .superRefine((jira, context) => {
+            if (jira.enabled && jira.base_url === undefined) {
+              context.addIssue({
+                code: 'custom',
+                path: ['base_url'],
+                message:
+                  'required when Jira is enabled; set it with: omnipalm config set integrations.jira.base_url https://…',
+              });
+            }
+          })
+          .prefault({}),
+        slack: z
+          .strictObject({
+            enabled: z
+              .boolean()
+              .default(false)
+              .describe('Slack through its Web API (medium risk).'),
+            base_url: z
+              .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
+              .default('https://slack.com/api')
+              .describe('Slack Web API endpoint.'),
+          })
+          .prefault({}),
         email: z
           .strictObject({
             enabled: z

@@ -50,3 +50,17 @@ export function hostAllowed(url: URL, patterns: readonly string[]): boolean {
     return pattern.includes(':') ? pattern === hostWithPort : pattern === host;
   });
 }
+
+/** The hosts configured integrations talk to (Jira, Slack when enabled): "host" or "host:port". */
+export function integrationHosts(integrations: {
+  jira: { enabled: boolean; base_url?: string | undefined };
+  slack: { enabled: boolean; base_url: string };
+}): string[] {
+  const hosts: string[] = [];
+  for (const integration of [integrations.jira, integrations.slack]) {
+    if (!integration.enabled || !integration.base_url) continue;
+    const url = new URL(integration.base_url);
+    hosts.push(url.port ? `${url.hostname}:${url.port}` : url.hostname);
+  }
+  return hosts;
+}

@@ -4,6 +4,7 @@
 import type { OmniPalmConfig, Operation } from '../config/schema.js';
 import {
   hostAllowed,
+  integrationHosts,
   HTTP_METHODS,
   parseHttpUrl,
   recipientProblem,
@@ -346,7 +347,8 @@ export class PolicyEnforcer {
     if (!SAFE_METHODS.has(verb)) this.checkReadOnly(draft, `${verb} requests`);
     const parsed = parseHttpUrl(url);
     if ('problem' in parsed) this.denyNow('input', parsed.problem, draft.risk, draft);
-    const hosts = this.options.config.integrations.network.allowed_hosts;
+    const { integrations } = this.options.config;
+    const hosts = [...integrations.network.allowed_hosts, ...integrationHosts(integrations)];
     if (!hostAllowed(parsed.url, hosts)) {
       this.denyNow(
         'integrations.network.allowed_hosts',

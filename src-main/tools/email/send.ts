@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { OmniPalmConfig, SecretName } from '../../config/schema.js';
 import { recipientProblem } from '../../policy/networkRules.js';
-import type { PolicyEnforcer } from '../../policy/policyEnforcer.js';
+import type { Policy } from '../../policy/taskPolicy.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import { PolicyDeniedError, type Plan } from '../fs/shared.js';
 import { recipientAllowed, visible } from './recipients.js';
@@ -14,7 +14,7 @@ import { sendThroughSmtp, type SendResult } from './transport.js';
 export type EmailSettings = OmniPalmConfig['integrations']['email'];
 
 export interface EmailToolContext {
-  enforcer: PolicyEnforcer;
+  enforcer: Policy;
   /** The settings in force: integrations.email. */
   email: EmailSettings;
   /** The SecretStore's resolve, reduced to the value (undefined when the secret is not set). */

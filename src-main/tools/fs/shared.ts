@@ -6,13 +6,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { z } from 'zod';
 import type { PathGuard, PathVerdict } from '../../policy/pathGuard.js';
-import type { PolicyEnforcer } from '../../policy/policyEnforcer.js';
+import type { Policy } from '../../policy/taskPolicy.js';
 import type { PathOperation, PolicyDecision } from '../../policy/types.js';
 
 export type FsOperation = PathOperation['op'];
 
 export interface FsToolContext {
-  enforcer: PolicyEnforcer;
+  enforcer: Policy;
   /** The task's working folder: relative paths are resolved in it. */
   cwd: string;
   signal?: AbortSignal;

@@ -5,7 +5,7 @@
 // policy's answer (allowed paths, relative targets) depends on that folder.
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { PolicyEnforcer } from '../../policy/policyEnforcer.js';
+import type { Policy } from '../../policy/taskPolicy.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import { PolicyDeniedError, type Plan } from '../fs/shared.js';
 import type { ShellSession } from './shellSession.js';
@@ -33,7 +33,7 @@ const inputSchema = z.strictObject({
 export type ShellExecInput = z.infer<typeof inputSchema>;
 
 export interface ShellToolContext {
-  enforcer: PolicyEnforcer;
+  enforcer: Policy;
   /** The task's shell: the command runs in its current folder. */
   shell: ShellSession;
   signal?: AbortSignal;

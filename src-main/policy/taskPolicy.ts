@@ -1,0 +1,70 @@
+// The policy as one task sees it. The enforcer judges an operation; the task knows two things
+// the enforcer cannot: whether untrusted content (a web page, command output, a Slack message)
+// has entered the conversation, and whether any front door could show a confirmation. Tools
+// get this wrapper instead of the enforcer, so every decide() carries both facts.
+import type { PathGuard } from './pathGuard.js';
+import type { DecisionContext, PolicyDecision, PolicyOperation } from './types.js';
+
+/** What a tool needs from the policy. PolicyEnforcer and TaskPolicy both are one. */
+export interface Policy {
+  readonly pathGuard: PathGuard;
+  decide(operation: PolicyOperation, context?: DecisionContext): PolicyDecision;
+}
+
+export interface TaskPolicyOptions {
+  /** security.untrusted_content_guard: false never marks the task tainted. */
+  guardUntrusted: boolean;
+  /** Asked at each decision: can a front door show a confirmation right now? */
+  canConfirm: () => boolean;
+}
+
+export class TaskPolicy implements Policy {
+  readonly #sources = new Set<string>();
+
+  constructor(
+    private readonly enforcer: Policy,
+    private readonly options: TaskPolicyOptions,
+  ) {}
+
+  get pathGuard(): PathGuard {
+    return this.enforcer.pathGuard;
+  }
+
+  /** True once untrusted content entered the task (and the guard is on). */
+  get tainted(): boolean {
+    return this.#sources.size > 0;
+  }
+
+  /** Where the untrusted content came from, e.g. ["shell.exec", "http.request"]. */
+  get untrustedSources(): string[] {
+    return [...this.#sources];
+  }
+
+  /** Records that content from `source` went to the model. */
+  markUntrusted(source: string): void {
+    if (this.options.guardUntrusted) this.#sources.add(source);
+  }
+
+  decide(operation: PolicyOperation, context: DecisionContext = {}): PolicyDecision {
+    const decision = this.enforcer.decide(operation, {
+      ...context,
+      tainted: context.tainted === true || this.tainted,
+      canConfirm: context.canConfirm ?? this.options.canConfirm(),
+    });
+    if (
+      this.tainted &&
+      decision.decision !== 'allow' &&
+      /untrusted content/.test(decision.reason)
+    ) {
+      // The preview says why, and where the untrusted content came from.
+      return {
+        ...decision,
+        details: [
+          ...(decision.details ?? []),
+          `asked because this task read untrusted content from: ${this.untrustedSources.join(', ')}`,
+        ],
+      };
+    }
+    return decision;
+  }
+}
