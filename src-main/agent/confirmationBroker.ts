@@ -31,7 +31,8 @@ export interface ConfirmationRequest {
 export interface ConfirmationOutcome {
   approved: boolean;
   answer: ConfirmationAnswer | 'timeout' | 'no_front_door' | 'cancelled';
-  by: 'user' | 'rule' | 'timeout';
+  /** 'system': nobody could be asked (no front door) or the task gave up waiting. */
+  by: 'user' | 'rule' | 'timeout' | 'system';
   /** The front door that answered, or 'allow_for_task' when a grant approved it. */
   via?: string;
 }
@@ -82,7 +83,7 @@ interface Pending {
 const DENIED_NO_DOOR: ConfirmationOutcome = {
   approved: false,
   answer: 'no_front_door',
-  by: 'timeout',
+  by: 'system',
 };
 
 export class ConfirmationBroker {
@@ -118,7 +119,7 @@ export class ConfirmationBroker {
     this.emit({ type: 'requested', request });
 
     if (signal?.aborted)
-      return this.finish(request, { approved: false, answer: 'cancelled', by: 'timeout' });
+      return this.finish(request, { approved: false, answer: 'cancelled', by: 'system' });
     if (this.grants.get(request.taskId)?.has(grantKey(request))) {
       return this.finish(request, {
         approved: true,
@@ -129,7 +130,7 @@ export class ConfirmationBroker {
     }
 
     return new Promise<ConfirmationOutcome>((resolve) => {
-      const onAbort = () => pending.settle({ approved: false, answer: 'cancelled', by: 'timeout' });
+      const onAbort = () => pending.settle({ approved: false, answer: 'cancelled', by: 'system' });
       const pending: Pending = {
         request,
         showing: new Map(),
@@ -170,6 +171,11 @@ export class ConfirmationBroker {
   /** Requests still waiting for an answer, oldest first. */
   pending(): ConfirmationRequest[] {
     return [...this.waiting.values()].map((pending) => structuredClone(pending.request));
+  }
+
+  /** True when some front door is attached (the policy turns asks into denies without one). */
+  hasFrontDoor(): boolean {
+    return this.doors.size > 0;
   }
 
   /** Forgets the task's `allow_for_task` grants, including ones its open requests would make. */

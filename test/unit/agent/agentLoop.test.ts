@@ -9,6 +9,7 @@ import {
   type ConfirmationAnswer,
   type ConfirmationRequest,
 } from '../../../src-main/agent/confirmationBroker.js';
+import { createAnthropicProvider } from '../../../src-main/agent/anthropicProvider.js';
 import { createModelClient } from '../../../src-main/agent/modelClient.js';
 import { ToolRegistry } from '../../../src-main/agent/toolRegistry.js';
 import type { AuditEvent } from '../../../src-main/audit/auditEvent.js';
@@ -73,8 +74,7 @@ async function run(
   let streamed = '';
   const outcome = await runTask({
     prompt: options.prompt ?? 'do the thing',
-    client,
-    model: MODEL,
+    provider: createAnthropicProvider(client, MODEL),
     registry: new ToolRegistry<FsToolContext>(FS_TOOLS),
     toolContext: sandbox.context,
     broker,
@@ -83,7 +83,6 @@ async function run(
     taskId: 'task-1',
     onText: (piece) => (streamed += piece),
   });
-  budget.dispose();
   return { outcome, asked, events, streamed };
 }
 
@@ -112,7 +111,9 @@ describe('agent loop', () => {
       { text: 'Let me look.', toolUses: [{ name: 'fs_read', input: { path: notes } }] },
       { text: 'The meeting is at 10.' },
     ]);
-    expect(outcome).toEqual({ status: 'done', text: 'The meeting is at 10.' });
+    expect(outcome).toMatchObject({ status: 'done', text: 'The meeting is at 10.', refused: [] });
+    expect(outcome.iterations).toBe(2);
+    expect(outcome.costUsd).toBeGreaterThan(0);
     expect(streamed).toBe('Let me look.The meeting is at 10.');
     const second = JSON.parse(server!.requests[1]!.body) as { tools: { name: string }[] };
     expect(second.tools.map((tool) => tool.name)).toContain('fs_read');
@@ -137,7 +138,8 @@ describe('agent loop', () => {
       { text: '', toolUses: [{ name: 'fs_read', input: { path: key } }] },
       { text: 'I cannot read that.' },
     ]);
-    expect(outcome.status).toBe('done');
+    expect(outcome.status).toBe('denied');
+    expect(outcome.refused).toMatchObject([{ tool: 'fs.read', by: 'policy' }]);
     const [result] = toolResultsIn(1);
     expect(result!.is_error).toBe(true);
     expect(result!.content).toMatch(/denied by policy: .*blocked/i);
@@ -177,7 +179,8 @@ describe('agent loop', () => {
       ],
       { answer },
     );
-    expect(outcome.status).toBe('done');
+    expect(outcome.status).toBe(stillThere ? 'denied' : 'done');
+    if (stillThere) expect(outcome.refused).toMatchObject([{ tool: 'fs.delete', by: 'user' }]);
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ taskId: 'task-1', operation: 'delete' });
     expect(asked[0]!.summary).toContain('delete 1 file');

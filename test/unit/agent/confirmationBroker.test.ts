@@ -193,7 +193,7 @@ describe('ConfirmationBroker', () => {
     await expect(broker.request(deletion())).resolves.toEqual({
       approved: false,
       answer: 'no_front_door',
-      by: 'timeout',
+      by: 'system',
     });
     expect(clock.active()).toBe(0);
     expect(broker.pending()).toEqual([]);
