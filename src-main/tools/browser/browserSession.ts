@@ -45,6 +45,7 @@ export class BrowserLaunchError extends Error {
       `could not start the browser (${executable ?? "Playwright's own Chromium"}): ${detail}. ` +
         'Install Chromium, or point integrations.browser.executable_path at a Chromium or Chrome executable: ' +
         'omnipalm config set integrations.browser.executable_path /path/to/chromium',
+      { cause },
     );
     this.name = 'BrowserLaunchError';
   }
@@ -134,7 +135,8 @@ export class BrowserSession {
     const executable = resolveExecutable(this.options.executablePath, this.options.candidates);
     const env: Record<string, string> = {};
     const scrubbed = scrubEnvironment(process.env, this.options.secrets ?? []);
-    for (const [name, value] of Object.entries(scrubbed)) if (value !== undefined) env[name] = value;
+    for (const [name, value] of Object.entries(scrubbed))
+      if (value !== undefined) env[name] = value;
     let browser: Browser;
     try {
       browser = await chromium.launch({
@@ -191,17 +193,24 @@ export class BrowserSession {
     // Dry run: the action that caused the request was charged already. canConfirm: an `ask`
     // (read-only mode, a tainted task) was answered when the action itself was approved;
     // only a deny (a blocked file, a scheme other than http/https/file) stops a request.
-    const decision = this.options.policy.decide(
-      { op: 'browser', url: asJudgedUrl(url) },
-      { dryRun: true, canConfirm: true },
-    );
-    if (decision.decision !== 'deny') return undefined;
+    let reason: string;
+    try {
+      const decision = this.options.policy.decide(
+        { op: 'browser', url: asJudgedUrl(url) },
+        { dryRun: true, canConfirm: true },
+      );
+      if (decision.decision !== 'deny') return undefined;
+      reason = decision.reason;
+    } catch (error) {
+      // Fail closed: a request the policy could not judge does not leave.
+      reason = `the policy check failed: ${(error as Error).message}`;
+    }
     if (this.blocked.length < MAX_BLOCKED_REPORTED) {
-      this.blocked.push({ url: shortened(url), reason: decision.reason });
+      this.blocked.push({ url: shortened(url), reason });
     } else {
       this.blockedDropped += 1;
     }
-    return decision.reason;
+    return reason;
   }
 
   private async judgeRequest(route: Route): Promise<void> {
