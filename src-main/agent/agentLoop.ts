@@ -5,7 +5,7 @@
 // whose output nobody vouched for taints the task, so outbound actions need a yes from then
 // on. The run budget stops the loop at the first limit it reaches.
 import type Anthropic from '@anthropic-ai/sdk';
-import type { AuditEvent } from '../audit/auditEvent.js';
+import type { AuditEvent, AuditFieldValue } from '../audit/auditEvent.js';
 import { BudgetExceededError, type RunBudget, type StopReason } from '../policy/runBudget.js';
 import type { TaskPolicy } from '../policy/taskPolicy.js';
 import type { ConfirmationBroker } from './confirmationBroker.js';
@@ -81,6 +81,34 @@ export function systemPrompt(facts: { cwd?: string; allowedPaths?: readonly stri
     ...(facts.cwd ? [`Working folder: ${facts.cwd}`] : []),
     ...(facts.allowedPaths?.length ? [`Allowed paths: ${facts.allowedPaths.join(', ')}`] : []),
   ].join('\n\n');
+}
+
+/** Long free text stays out of the one-line audit entry (the timeline keeps the detail). */
+const BULKY_FIELDS = new Set(['body', 'content', 'output', 'text', 'value', 'entries', 'matches']);
+const MAX_FIELD_CHARS = 120;
+const MAX_FIELDS = 8;
+
+/** The guide's key="value" pairs for a tool's input or result: its short top-level values. */
+export function auditFields(value: unknown): Record<string, AuditFieldValue> {
+  const fields: Record<string, AuditFieldValue> = {};
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fields;
+  for (const [key, raw] of Object.entries(value)) {
+    if (Object.keys(fields).length >= MAX_FIELDS) break;
+    if (BULKY_FIELDS.has(key)) continue;
+    let shown: AuditFieldValue | undefined;
+    if (typeof raw === 'string') shown = raw;
+    else if (typeof raw === 'number' || typeof raw === 'boolean' || raw === null) shown = raw;
+    else if (Array.isArray(raw) && raw.length === 0) continue;
+    else if (raw.every((item: unknown) => typeof item === 'string')) {
+      shown = raw.join(', ');
+    } else if (Array.isArray(raw)) shown = `${raw.length} items`;
+    if (shown === undefined) continue;
+    fields[key] =
+      typeof shown === 'string' && shown.length > MAX_FIELD_CHARS
+        ? `${shown.slice(0, MAX_FIELD_CHARS)}…`
+        : shown;
+  }
+  return fields;
 }
 
 function textOf(content: readonly { type: string; text?: string }[]): string {
@@ -169,7 +197,7 @@ async function runTool<Context extends { signal?: AbortSignal }>(
     }
   };
   const failed = (message: string, name = use.name, status: 'error' | 'denied' = 'error') => {
-    audit({ kind: 'tool_result', name, status: 'error', text: message });
+    audit({ kind: 'tool_result', name, status, text: message, fields: { status } });
     progress({ phase: 'end', id: use.id, tool: name, status, text: message });
     budget.recordError();
     return {
@@ -182,7 +210,13 @@ async function runTool<Context extends { signal?: AbortSignal }>(
 
   const tool: AgentTool<Context> | undefined = options.registry.find(use.name);
   if (!tool) return failed(`unknown tool ${use.name}`);
-  audit({ kind: 'tool_call', name: tool.name, tool: tool.name, operation: tool.operation });
+  audit({
+    kind: 'tool_call',
+    name: tool.name,
+    tool: tool.name,
+    operation: tool.operation,
+    fields: auditFields(use.input),
+  });
   const parsed = tool.inputSchema.safeParse(use.input);
   if (!parsed.success) return failed(`invalid input: ${parsed.error.message}`, tool.name);
 
@@ -202,6 +236,7 @@ async function runTool<Context extends { signal?: AbortSignal }>(
           decision: 'deny',
           operation,
           text: decision.reason,
+          fields: { decision: 'deny', operation, rule: decision.rule },
         });
         refused.push({ tool: tool.name, by: 'policy', reason: decision.reason });
         return failed(`denied by policy: ${decision.reason}`, tool.name, 'denied');
@@ -227,6 +262,7 @@ async function runTool<Context extends { signal?: AbortSignal }>(
           decision: 'ask',
           status: answer.answer,
           text: plan.summary,
+          fields: { operation, answer: answer.answer, by: answer.via ?? answer.by },
         });
         if (budget.signal.aborted) throw budget.signal.reason;
         if (!answer.approved) {
@@ -240,7 +276,13 @@ async function runTool<Context extends { signal?: AbortSignal }>(
       }
       try {
         const result = await tool.execute(plan, context);
-        audit({ kind: 'tool_result', name: tool.name, tool: tool.name, status: 'ok' });
+        audit({
+          kind: 'tool_result',
+          name: tool.name,
+          tool: tool.name,
+          status: 'success',
+          fields: { status: 'success', ...auditFields(result) },
+        });
         progress({ phase: 'end', id: use.id, tool: tool.name, status: 'ok' });
         budget.recordSuccess();
         if (tool.untrustedResult) options.policy?.markUntrusted(tool.name);

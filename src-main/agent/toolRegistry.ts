@@ -61,10 +61,9 @@ export class ToolRegistry<Context> {
   /** The Anthropic tool definitions, in registration order. */
   definitions(): Anthropic.Messages.Tool[] {
     return [...this.tools.values()].map((tool) => {
-      const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.inputSchema) as Record<
-        string,
-        unknown
-      >;
+      const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.inputSchema, {
+        io: 'input',
+      }) as Record<string, unknown>;
       return {
         name: tool.modelName,
         description: tool.description,

@@ -7,6 +7,7 @@ import { runConfigCommand } from './configCommand.js';
 import { runDoctorCommand } from './doctorCommand.js';
 import { runKeysCommand } from './keysCommand.js';
 import { runPolicyCommand } from './policyCommand.js';
+import { runRunCommand } from './runCommand.js';
 import { runStartCommand } from './startCommand.js';
 import { Redactor } from '../secrets/redactor.js';
 import { VERSION } from './version.js';
@@ -19,6 +20,7 @@ Commands:
   doctor [--json]                     check this machine for a safe setup
   keys set|list|delete                keys in the OS keychain (never on the command line)
   policy check --op OP …              what the policy would decide for an action
+  run "PROMPT"                        run one task here, asking before risky actions
   start [--headless]                  start the desktop app (or headless mode)
 
 Options:
@@ -36,6 +38,7 @@ const COMMANDS: Record<
   doctor: runDoctorCommand,
   keys: runKeysCommand,
   policy: runPolicyCommand,
+  run: (args, io, home) => runRunCommand(args, io, home),
   start: runStartCommand,
 };
 

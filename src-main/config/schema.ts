@@ -285,6 +285,11 @@ export const configSchema = z
           .positive({ error: 'expected more than 0 seconds' })
           .default(300)
           .describe('Seconds one task may run.'),
+        confirmation_timeout: z
+          .number({ error: 'expected a number of seconds' })
+          .positive({ error: 'expected more than 0 seconds' })
+          .default(120)
+          .describe('Seconds a confirmation waits for your answer before it counts as a no.'),
       })
       .prefault({}),
     logging: z

@@ -145,7 +145,7 @@ function previewOf(targets: Target[]): string[] {
     .sort(([a], [b]) => (a < b ? -1 : 1))
     .map(([group, members]) => {
       const noun = members.every((member) => member.folder) ? 'folder' : 'file';
-      return `    - ${group} (${plural(members.length, noun)})`;
+      return `${group} (${plural(members.length, noun)})`;
     });
 }
 

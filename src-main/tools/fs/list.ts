@@ -59,7 +59,7 @@ export const fsList: FsTool<ListInput, ListPlan, ListResult> = {
       targets: [target],
       decision: decidePaths(context, 'list', [input.path], true),
       summary: `List ${target}${input.recursive ? ' and the folders below it' : ''}`,
-      preview: [`    - ${target}`],
+      preview: [target],
       fingerprint: fingerprintOf([target]),
     };
   },

@@ -69,7 +69,7 @@ export const fsMove: FsTool<MoveInput, MovePlan, MoveResult> = {
       targets,
       decision,
       summary: `Move ${from} to ${to}`,
-      preview: [`    - ${from} → ${to}`],
+      preview: [`${from} → ${to}`],
       fingerprint: fingerprintOf(targets),
     };
   },

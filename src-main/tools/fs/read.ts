@@ -73,7 +73,7 @@ export const fsRead: FsTool<ReadInput, ReadPlan, ReadResult> = {
       targets: [target],
       decision,
       summary: `Read ${target}`,
-      preview: [`    - ${target}`],
+      preview: [target],
       fingerprint: fingerprintOf([target]),
     };
   },

@@ -89,7 +89,7 @@ export const fsSearch: FsTool<SearchInput, SearchPlan, SearchResult> = {
       targets: [target],
       decision: decidePaths(context, 'read', [input.path], true),
       summary: `Search ${target} for ${input.pattern}${what}`,
-      preview: [`    - ${target}`],
+      preview: [target],
       fingerprint: fingerprintOf([target]),
     };
   },

@@ -69,7 +69,7 @@ export const fsWrite: FsTool<WriteInput, WritePlan, WriteResult> = {
       targets: [target],
       decision,
       summary: `${verb} ${target} (${Buffer.byteLength(input.content)} bytes)`,
-      preview: [`    - ${target}`],
+      preview: [target],
       fingerprint: fingerprintOf([target]),
     };
   },

@@ -41,6 +41,7 @@ const PROMISED_KEYS = [
   'integrations.email.allowed_recipients',
   'agent.max_iterations',
   'agent.timeout',
+  'agent.confirmation_timeout',
   'logging.level',
   'logging.file',
   'logging.max_size',

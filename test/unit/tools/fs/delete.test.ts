@@ -30,9 +30,9 @@ describe('fs.delete preview', () => {
     );
     expect(plan.summary).toBe('This will delete 27 files. Proceed?');
     expect(plan.preview).toEqual([
-      '    - ~/work/app/logs/*.log (23 files)',
-      '    - ~/work/app/logs/old/*.log (1 file)',
-      '    - ~/work/other/logs/*.log (3 files)',
+      '~/work/app/logs/*.log (23 files)',
+      '~/work/app/logs/old/*.log (1 file)',
+      '~/work/other/logs/*.log (3 files)',
     ]);
     expect(plan.targets).toHaveLength(27);
     expect(plan.fullList).toContain('~/work/app/logs/old/archive.log');
@@ -45,7 +45,7 @@ describe('fs.delete preview', () => {
     box.file('one.log');
     expect(fsDelete.plan({ paths: ['*.log'] }, box.context)).toMatchObject({
       summary: 'This will delete 1 file. Proceed?',
-      preview: ['    - ~/work/*.log (1 file)'],
+      preview: ['~/work/*.log (1 file)'],
     });
     expect(fsDelete.plan({ paths: ['*.tmp'] }, box.context).targets).toEqual([]);
   });

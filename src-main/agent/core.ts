@@ -1,0 +1,322 @@
+// The agent's services, composed once per process: configuration, the policy enforcer, the
+// audit trail (log + timeline + monitor), secrets and their redactor, and the confirmation
+// broker that front doors attach to. The CLI's `omnipalm run`, the headless server and the
+// Electron main process all run tasks through this, so each task gets the same checks.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import { AuditLog } from '../audit/auditLog.js';
+import { auditSettingsFromConfig } from '../audit/auditSettings.js';
+import { AuditTrail } from '../audit/auditTrail.js';
+import type { AuditEvent } from '../audit/auditEvent.js';
+import { Monitor, type Alert } from '../audit/monitor.js';
+import { ConfigStore } from '../config/index.js';
+import type { OmniPalmConfig, SecretName } from '../config/schema.js';
+import { createPolicyEnforcer, createRunBudget, type PolicyEnforcer } from '../policy/index.js';
+import { TaskPolicy } from '../policy/taskPolicy.js';
+import { Redactor } from '../secrets/redactor.js';
+import { SecretStore, type Keychain } from '../secrets/secretStore.js';
+import { openDatabase } from '../store/database.js';
+import { TimelineStore, timelineDatabaseFile } from '../store/timelineStore.js';
+import { emailSend, type EmailToolContext } from '../tools/email/index.js';
+import { FS_TOOLS, type FsToolContext } from '../tools/fs/index.js';
+import { httpTools, type HttpToolContext } from '../tools/http/index.js';
+import { shellExec, ShellSession, type ShellToolContext } from '../tools/shell/index.js';
+import type { BrowserSession, BrowserToolContext } from '../tools/browser/index.js';
+import { runTask, systemPrompt, type TaskOutcome, type ToolProgress } from './agentLoop.js';
+import { createAnthropicProvider } from './anthropicProvider.js';
+import { ConfirmationBroker } from './confirmationBroker.js';
+import { createModelClient } from './modelClient.js';
+import { AUTH_FIX, type ModelProvider } from './modelProvider.js';
+import { createOpenAiProvider } from './openaiProvider.js';
+import { ToolRegistry, type AgentTool } from './toolRegistry.js';
+
+/** Everything any tool may need; each tool reads its own part. */
+export type CoreToolContext = FsToolContext &
+  ShellToolContext &
+  EmailToolContext &
+  HttpToolContext &
+  BrowserToolContext;
+
+export interface AgentCoreOptions {
+  /** $OMNIPALM_HOME. */
+  home: string;
+  env: NodeJS.ProcessEnv;
+  /** The user's home folder (~ in paths). */
+  homeDir?: string;
+  keychain?: Keychain;
+  /** Every audited event, for live front ends. */
+  onEvent?: (event: AuditEvent & { summary: string }) => void;
+  onAlert?: (alert: Alert) => void;
+}
+
+export interface CoreTaskOptions {
+  /** Where relative paths resolve and the shell starts; must be inside an allowed path. */
+  cwd?: string;
+  onText?: (text: string) => void;
+  onTool?: (progress: ToolProgress) => void;
+  /** The user's Stop: aborts the model request and the running tool. */
+  signal?: AbortSignal;
+}
+
+export type CoreTaskOutcome = TaskOutcome & { taskId: string };
+
+/** A problem the user fixes before a task can start (no key, no allowed folder…). */
+export class TaskSetupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskSetupError';
+  }
+}
+
+/**
+ * The tools offered for a configuration: a switched-off capability is not even offered (the
+ * policy would deny it anyway). The browser tools load Playwright, so only when enabled.
+ */
+export async function toolsFor(config: OmniPalmConfig): Promise<AgentTool<CoreToolContext>[]> {
+  const tools: AgentTool<CoreToolContext>[] = [];
+  const { integrations } = config;
+  if (integrations.filesystem.enabled) tools.push(...FS_TOOLS);
+  if (integrations.terminal.enabled) tools.push(shellExec);
+  if (integrations.email.enabled) tools.push(emailSend);
+  for (const tool of httpTools) {
+    const family = tool.name.split('.')[0];
+    if (family === 'http' && integrations.network.enabled) tools.push(tool);
+    if (family === 'jira' && integrations.jira.enabled) tools.push(tool);
+    if (family === 'slack' && integrations.slack.enabled) tools.push(tool);
+  }
+  if (integrations.browser.enabled) {
+    const { browserTools } = await import('../tools/browser/index.js');
+    tools.push(...browserTools);
+  }
+  return tools;
+}
+
+/** The task's browser (it starts on first use), when the browser is enabled. */
+async function browserSessionFor(
+  config: OmniPalmConfig,
+  policy: TaskPolicy,
+  secrets: Iterable<string>,
+): Promise<BrowserSession | undefined> {
+  if (!config.integrations.browser.enabled) return undefined;
+  const { BrowserSession } = await import('../tools/browser/index.js');
+  return new BrowserSession({
+    policy,
+    executablePath: config.integrations.browser.executable_path,
+    secrets,
+  });
+}
+
+export class AgentCore {
+  private closed = false;
+
+  private constructor(
+    readonly config: OmniPalmConfig,
+    readonly home: string,
+    readonly broker: ConfirmationBroker,
+    readonly trail: AuditTrail,
+    readonly secrets: SecretStore,
+    private readonly enforcer: PolicyEnforcer,
+    private readonly redactor: Redactor,
+    private readonly heldSecrets: Map<string, string>,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly closers: (() => void)[],
+  ) {}
+
+  static async open(options: AgentCoreOptions): Promise<AgentCore> {
+    const { home, env } = options;
+    const config = new ConfigStore(home).load();
+    const closers: (() => void)[] = [];
+    const redactor = new Redactor();
+    const heldSecrets = new Map<string, string>();
+    const secrets = new SecretStore({
+      home,
+      env,
+      commands: config.secrets,
+      redactor: {
+        registerSecret: (name, value) => {
+          redactor.registerSecret(name, value);
+          heldSecrets.set(name, value);
+        },
+      },
+      ...(options.keychain ? { keychain: options.keychain } : {}),
+    });
+    try {
+      const policy = await createPolicyEnforcer({
+        config,
+        omnipalmHome: home,
+        homeDir: options.homeDir ?? os.homedir(),
+      });
+      closers.push(policy.close);
+      const log = new AuditLog({
+        settings: auditSettingsFromConfig(config, home),
+        redact: (text) => redactor.redact(text),
+      });
+      closers.push(() => log.close());
+      const db = openDatabase(timelineDatabaseFile(home));
+      closers.push(() => db.close());
+      const trail = new AuditTrail({
+        log,
+        monitor: new Monitor({ settings: () => config.monitoring }),
+        redactor,
+        timeline: new TimelineStore(db),
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+        ...(options.onAlert ? { onAlert: options.onAlert } : {}),
+      });
+      const broker = new ConfirmationBroker({
+        timeoutMs: config.agent.confirmation_timeout * 1000,
+      });
+      return new AgentCore(
+        config,
+        home,
+        broker,
+        trail,
+        secrets,
+        policy.enforcer,
+        redactor,
+        heldSecrets,
+        env,
+        closers,
+      );
+    } catch (error) {
+      for (const close of closers.reverse()) close();
+      throw error;
+    }
+  }
+
+  /** The model provider of llm.*, with its key from the SecretStore. */
+  provider(): ModelProvider {
+    const { llm } = this.config;
+    const baseURL = this.baseURL();
+    if (llm.provider === 'openai-compatible') {
+      if (!baseURL) {
+        throw new TaskSetupError(
+          'llm.provider is openai-compatible but no endpoint is set; set one with: omnipalm config set llm.base_url http://127.0.0.1:11434/v1',
+        );
+      }
+      const key = this.secretValue('llm_api_key');
+      return createOpenAiProvider({
+        baseURL,
+        model: llm.model,
+        redactor: this.redactor,
+        ...(key ? { apiKey: key } : {}),
+      });
+    }
+    const apiKey = this.secretValue('llm_api_key');
+    if (!apiKey) throw new TaskSetupError(`no model API key is set: ${AUTH_FIX}`);
+    const client = createModelClient({
+      apiKey,
+      redactor: this.redactor,
+      ...(baseURL ? { baseURL } : {}),
+    });
+    return createAnthropicProvider(client, llm.model);
+  }
+
+  /** Runs one task to its end; never throws for what happens inside the task. */
+  async runTask(prompt: string, options: CoreTaskOptions = {}): Promise<CoreTaskOutcome> {
+    if (this.closed) throw new Error('the agent is shutting down; no new tasks');
+    const provider = this.provider();
+    const cwd = this.taskFolder(options.cwd);
+    const taskId = randomUUID();
+    const policy = new TaskPolicy(this.enforcer, {
+      guardUntrusted: this.config.security.untrusted_content_guard,
+      canConfirm: () => this.broker.hasFrontDoor(),
+    });
+    const held = this.heldSecrets;
+    const secretValues = { [Symbol.iterator]: () => held.values() };
+    const shell = new ShellSession({ cwd, env: this.env, secrets: secretValues });
+    const browser = await browserSessionFor(this.config, policy, secretValues);
+    const tools = await toolsFor(this.config);
+    const budget = createRunBudget(this.config, provider.model);
+    const stop = () => budget.abort('stopped by the user');
+    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stop();
+    try {
+      const outcome = await runTask<CoreToolContext>({
+        prompt,
+        provider,
+        registry: new ToolRegistry(tools),
+        toolContext: {
+          enforcer: policy,
+          cwd,
+          shell,
+          email: this.config.integrations.email,
+          integrations: this.config.integrations,
+          resolveSecret: (name) => this.secretValue(name),
+          // Never undefined when a browser tool is offered (both follow browser.enabled).
+          browser: browser as BrowserSession,
+        },
+        policy,
+        broker: this.broker,
+        budget,
+        audit: this.trail,
+        taskId,
+        system: systemPrompt({ cwd, allowedPaths: this.config.security.allowed_paths }),
+        ...(options.onText ? { onText: options.onText } : {}),
+        ...(options.onTool ? { onTool: options.onTool } : {}),
+      });
+      return { ...outcome, taskId };
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      shell.dispose();
+      await browser?.close();
+    }
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const close of this.closers.reverse()) close();
+  }
+
+  private baseURL(): string | undefined {
+    const fromEnv = this.env.OMNIPALM_LLM_BASE_URL;
+    if (fromEnv === undefined || fromEnv === '') return this.config.llm.base_url;
+    let url: URL | undefined;
+    try {
+      url = new URL(fromEnv);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+      throw new TaskSetupError(
+        `OMNIPALM_LLM_BASE_URL must be an http(s) URL, got ${JSON.stringify(fromEnv)} (unset it to use llm.base_url)`,
+      );
+    }
+    return fromEnv;
+  }
+
+  private secretValue(name: SecretName): string | undefined {
+    let resolved;
+    try {
+      resolved = this.secrets.resolve(name);
+    } catch (error) {
+      throw new TaskSetupError(`${name}: ${(error as Error).message}`);
+    }
+    return resolved.source === 'missing' ? undefined : resolved.value;
+  }
+
+  /** The given folder if the policy allows it, else the first allowed path that exists. */
+  private taskFolder(requested: string | undefined): string {
+    const guard = this.enforcer.pathGuard;
+    if (requested !== undefined) {
+      const verdict = guard.judge(requested);
+      if (verdict.kind === 'allowed' && isFolder(verdict.realPath)) return verdict.realPath;
+    }
+    for (const allowed of this.config.security.allowed_paths) {
+      const verdict = guard.judge(allowed);
+      if (verdict.kind === 'allowed' && isFolder(verdict.realPath)) return verdict.realPath;
+    }
+    throw new TaskSetupError(
+      `none of security.allowed_paths exists as a folder (${this.config.security.allowed_paths.join(', ')}); create one (e.g. mkdir -p ~/projects) or set the list with: omnipalm config set security.allowed_paths '["~/work"]'`,
+    );
+  }
+}
+
+function isFolder(file: string): boolean {
+  try {
+    return fs.statSync(file).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,222 @@
+// `omnipalm run "PROMPT"`: one task in the terminal. The answer streams to stdout; tool calls,
+// confirmations and the final status go to stderr, so `omnipalm run … > answer.txt` keeps
+// only the answer. The exit code says how the task ended.
+import path from 'node:path';
+import { AgentCore, TaskSetupError, type CoreTaskOutcome } from '../agent/core.js';
+import type { ToolProgress } from '../agent/agentLoop.js';
+import type { StopLimit } from '../policy/runBudget.js';
+import { CliFrontDoor } from './cliFrontDoor.js';
+import {
+  assertNotRoot,
+  type CliIO,
+  EXIT_FAILED,
+  parseCommandArgs,
+  UsageError,
+} from './cliSupport.js';
+
+export const RUN_HELP = `Usage: omnipalm run "PROMPT" [--non-interactive] [--json] [--cwd DIR] [--allow-root]
+
+Runs one task. The answer streams to stdout; each tool call, each confirmation and the
+final status go to stderr. Risky actions wait for your answer, as the guide shows:
+  [Y]es / [N]o / [L]ist files:    (A: allow this exact action for the rest of the task)
+Without a terminal, or with --non-interactive, every action that needs a confirmation is
+denied.
+
+Options:
+  --non-interactive  deny every confirmation instead of asking
+  --json             print the outcome as one JSON object on stdout (no streamed text)
+  --cwd DIR          the task's working folder (inside security.allowed_paths;
+                     default: the current folder if allowed, else the first allowed path)
+  --allow-root       run as root anyway (or OMNIPALM_ALLOW_ROOT=1)
+
+Exit codes:
+  0 done   1 error   2 bad usage   3 an action was denied
+  10 agent.max_iterations   11 agent.timeout   12 security.stop_on_error_count
+  13 security.stop_on_cost_limit   130 stopped by Ctrl-C`;
+
+export const EXIT_DENIED = 3;
+export const EXIT_STOPPED: Record<StopLimit, number> = {
+  max_iterations: 10,
+  timeout: 11,
+  stop_on_error_count: 12,
+  stop_on_cost_limit: 13,
+  aborted: 130,
+};
+
+export function exitCodeOf(outcome: Pick<CoreTaskOutcome, 'status' | 'stopReason'>): number {
+  switch (outcome.status) {
+    case 'done':
+      return 0;
+    case 'denied':
+      return EXIT_DENIED;
+    case 'stopped':
+      return EXIT_STOPPED[outcome.stopReason?.limit ?? 'aborted'];
+    default:
+      return EXIT_FAILED;
+  }
+}
+
+export interface RunStreams {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+/** One line per tool call; on a terminal a spinner turns while it runs. */
+class ProgressLines {
+  private timer: ReturnType<typeof setInterval> | undefined;
+  private line = '';
+  private frame = 0;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream,
+    private readonly animate: boolean,
+  ) {}
+
+  update(progress: ToolProgress): void {
+    if (progress.phase === 'start') {
+      this.line = `${progress.tool}${progress.summary ? `  ${progress.summary}` : ''}`;
+      if (!this.animate) {
+        this.out.write(`→ ${this.line}\n`);
+        return;
+      }
+      this.resume();
+      return;
+    }
+    this.pause();
+    const mark = progress.status === 'ok' ? '✓' : '✗';
+    const why = progress.text ? `: ${progress.text}` : '';
+    this.out.write(`${mark} ${progress.tool}${why}\n`);
+    this.line = '';
+  }
+
+  /** Clears the spinner line (before a question or streamed text). */
+  pause(): void {
+    if (this.timer === undefined) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.out.write('\r\x1b[2K');
+  }
+
+  resume(): void {
+    if (!this.animate || !this.line || this.timer !== undefined) return;
+    const draw = () => {
+      this.out.write(`\r\x1b[2K${SPINNER[this.frame++ % SPINNER.length]} ${this.line}`);
+    };
+    draw();
+    this.timer = setInterval(draw, 80);
+    this.timer.unref();
+  }
+}
+
+export async function runRunCommand(
+  args: string[],
+  io: CliIO,
+  home: string,
+  streams: RunStreams = process,
+): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    'run',
+    args,
+    {
+      'non-interactive': { type: 'boolean' },
+      json: { type: 'boolean' },
+      cwd: { type: 'string' },
+      'allow-root': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    1,
+  );
+  if (values.help) {
+    io.stdout(RUN_HELP);
+    return 0;
+  }
+  const prompt = positionals[0]?.trim();
+  if (!prompt) {
+    throw new UsageError('run: say what to do, e.g. omnipalm run "Summarize ~/projects/notes.md"');
+  }
+  assertNotRoot(io, values['allow-root']);
+
+  const core = await AgentCore.open({ home, env: io.env });
+  const interactive = values['non-interactive'] !== true && streams.stdin.isTTY === true;
+  const progress = new ProgressLines(streams.stderr, streams.stderr.isTTY === true);
+  const stop = new AbortController();
+  let door: CliFrontDoor | undefined;
+  let detach: (() => void) | undefined;
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts += 1;
+    if (interrupts > 1) process.exit(130); // a second Ctrl-C: the user means it
+    streams.stderr.write('\nstopping… (Ctrl-C again to quit at once)\n');
+    stop.abort();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    if (interactive) {
+      door = new CliFrontDoor(
+        { input: streams.stdin, output: streams.stderr },
+        { beforeShow: () => progress.pause(), afterAnswer: () => progress.resume() },
+      );
+      door.onInterrupt(onSigint);
+      detach = core.broker.attach(door);
+    } else if (values['non-interactive'] !== true) {
+      streams.stderr.write(
+        'note: stdin is not a terminal, so actions that need a confirmation will be denied (run it in a terminal to answer them)\n',
+      );
+    }
+    // Whether the streamed answer ended mid-line: a tool line then starts on a new one.
+    let midLine = false;
+    const outcome = await core.runTask(prompt, {
+      ...(values.cwd !== undefined ? { cwd: path.resolve(values.cwd) } : {}),
+      signal: stop.signal,
+      onTool: (event) => {
+        if (midLine) streams.stdout.write('\n');
+        midLine = false;
+        progress.update(event);
+      },
+      ...(values.json
+        ? {}
+        : {
+            onText: (text: string) => {
+              progress.pause();
+              streams.stdout.write(text);
+              midLine = !text.endsWith('\n');
+            },
+          }),
+    });
+    progress.pause();
+    if (midLine) streams.stdout.write('\n');
+    const code = exitCodeOf(outcome);
+    if (values.json) {
+      streams.stdout.write(`${JSON.stringify({ ...outcome, exitCode: code })}\n`);
+    }
+    streams.stderr.write(`${describeOutcome(outcome)}\n`);
+    return code;
+  } catch (error) {
+    if (error instanceof TaskSetupError) throw new UsageError(`run: ${error.message}`);
+    throw error;
+  } finally {
+    process.off('SIGINT', onSigint);
+    detach?.();
+    door?.close();
+    core.close();
+  }
+}
+
+function describeOutcome(outcome: CoreTaskOutcome): string {
+  const steps = `${outcome.iterations} step${outcome.iterations === 1 ? '' : 's'}, $${outcome.costUsd.toFixed(4)}`;
+  switch (outcome.status) {
+    case 'done':
+      return `done (${steps})`;
+    case 'denied':
+      return `done, but refused: ${outcome.refused
+        .map((refusal) => `${refusal.tool} (${refusal.reason})`)
+        .join('; ')} (${steps})`;
+    case 'stopped':
+      return `stopped: ${outcome.stopReason?.message ?? 'stopped'} (${steps})`;
+    default:
+      return `error: ${outcome.error ?? 'unknown error'}`;
+  }
+}
