@@ -20,6 +20,8 @@ export interface RunFixture {
   work: string;
   /** A folder inside work that is blocked. */
   secret: string;
+  /** The child's HOME (not the real one): holds .ssh/id_rsa with a fake key. */
+  userHome: string;
   server: ScriptedModelServer;
   env: NodeJS.ProcessEnv;
   /** Writes a file under work and returns its path. */
@@ -41,6 +43,13 @@ export async function makeRunFixture(
   const secret = path.join(work, 'secret');
   fs.mkdirSync(home, { mode: 0o700 });
   fs.mkdirSync(secret, { recursive: true });
+  const userHome = path.join(root, 'user');
+  fs.mkdirSync(path.join(userHome, '.ssh'), { recursive: true, mode: 0o700 });
+  fs.writeFileSync(
+    path.join(userHome, '.ssh', 'id_rsa'),
+    `-----BEGIN OPENSSH PRIVATE KEY-----\n${'fakekeymaterial'.repeat(4)}\n-----END OPENSSH PRIVATE KEY-----\n`,
+    { mode: 0o600 },
+  );
   const own = config(work);
   const security = (own.security ?? {}) as Record<string, unknown>;
   const full = {
@@ -50,6 +59,7 @@ export async function makeRunFixture(
   fs.writeFileSync(path.join(home, 'config.yaml'), stringify(full), { mode: 0o600 });
   const server = await startScriptedModelServer(script);
   const env = {
+    HOME: userHome,
     OMNIPALM_LLM_API_KEY: TEST_API_KEY,
     OMNIPALM_LLM_BASE_URL: server.baseURL,
     OMNIPALM_ALLOW_ROOT: '1',
@@ -58,6 +68,7 @@ export async function makeRunFixture(
     home,
     work,
     secret,
+    userHome,
     server,
     env,
     file(relative, content, ageDays) {
