@@ -38,16 +38,24 @@ export function createAnthropicProvider(client: Anthropic, model: string): Model
         });
         return { content, stopReason: reply.stop_reason ?? 'end_turn', usage: reply.usage };
       } catch (error) {
-        throw explainAnthropicError(error, client.baseURL, request.signal);
+        throw explainAnthropicError(error, client.baseURL, request.signal, client.apiKey);
       }
     },
   };
 }
 
 /** A ModelError for API failures; an abort (the budget or the user) passes through as is. */
-export function explainAnthropicError(error: unknown, baseURL: string, signal: AbortSignal) {
+export function explainAnthropicError(
+  error: unknown,
+  baseURL: string,
+  signal: AbortSignal,
+  apiKey?: string | null,
+) {
   if (signal.aborted || error instanceof Anthropic.APIUserAbortError) return error;
   const where = safeOrigin(baseURL);
+  // A server (or proxy) may echo the key in its error text; it never goes further.
+  const said = (text: string) =>
+    apiKey ? text.split(apiKey).join('[REDACTED:llm_api_key]') : text;
   if (
     error instanceof Anthropic.AuthenticationError ||
     error instanceof Anthropic.PermissionDeniedError
@@ -61,7 +69,7 @@ export function explainAnthropicError(error: unknown, baseURL: string, signal: A
   if (error instanceof Anthropic.APIConnectionError) {
     return new ModelError(
       'transient',
-      `could not reach the model API at ${where} (retried with backoff): ${error.message}; check the network or llm.base_url`,
+      `could not reach the model API at ${where} (retried with backoff): ${said(error.message)}; check the network or llm.base_url`,
     );
   }
   if (error instanceof Anthropic.APIError) {
@@ -70,8 +78,8 @@ export function explainAnthropicError(error: unknown, baseURL: string, signal: A
     return new ModelError(
       transient ? 'transient' : 'request',
       transient
-        ? `the model API at ${where} is unavailable (HTTP ${status}, retried with backoff): ${error.message}; try again later`
-        : `the model API at ${where} refused the request (HTTP ${status}): ${error.message}`,
+        ? `the model API at ${where} is unavailable (HTTP ${status}, retried with backoff): ${said(error.message)}; try again later`
+        : `the model API at ${where} refused the request (HTTP ${status}): ${said(error.message)}`,
       status,
     );
   }

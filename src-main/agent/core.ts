@@ -255,7 +255,12 @@ export class AgentCore {
         ...(options.onText ? { onText: options.onText } : {}),
         ...(options.onTool ? { onTool: options.onTool } : {}),
       });
-      return { ...outcome, taskId };
+      // What a front end prints: the error text may quote a server that echoed a secret.
+      return {
+        ...outcome,
+        ...(outcome.error === undefined ? {} : { error: this.redactor.redact(outcome.error) }),
+        taskId,
+      };
     } finally {
       options.signal?.removeEventListener('abort', stop);
       shell.dispose();

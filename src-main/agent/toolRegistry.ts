@@ -43,6 +43,8 @@ const MODEL_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 
 export class ToolRegistry<Context> {
   private readonly tools = new Map<string, AgentTool<Context>>();
+  /** Built once: the JSON schemas do not change, and every model turn sends them. */
+  private cachedDefinitions: Anthropic.Messages.Tool[] | undefined;
 
   constructor(tools: readonly AgentTool<Context>[] = []) {
     for (const tool of tools) this.register(tool);
@@ -52,6 +54,7 @@ export class ToolRegistry<Context> {
     if (!MODEL_NAME.test(tool.modelName)) throw new Error(`invalid tool name ${tool.modelName}`);
     if (this.tools.has(tool.modelName)) throw new Error(`duplicate tool ${tool.modelName}`);
     this.tools.set(tool.modelName, tool);
+    this.cachedDefinitions = undefined;
   }
 
   find(modelName: string): AgentTool<Context> | undefined {
@@ -60,6 +63,11 @@ export class ToolRegistry<Context> {
 
   /** The Anthropic tool definitions, in registration order. */
   definitions(): Anthropic.Messages.Tool[] {
+    this.cachedDefinitions ??= this.buildDefinitions();
+    return this.cachedDefinitions;
+  }
+
+  private buildDefinitions(): Anthropic.Messages.Tool[] {
     return [...this.tools.values()].map((tool) => {
       const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.inputSchema, {
         io: 'input',
