@@ -51,6 +51,8 @@ export interface ShellTool<Input, P extends Plan<Input>, Result> {
   description: string;
   inputSchema: z.ZodType<Input>;
   operation: 'execute_shell';
+  /** Command output is text nobody vouched for (a README, a web page fetched by curl…). */
+  untrustedResult: true;
   plan(input: Input, context: ShellToolContext): P;
   execute(plan: P, context: ShellToolContext): Promise<Result>;
 }
@@ -94,6 +96,7 @@ export const shellExec: ShellTool<ShellExecInput, Plan<ShellExecInput>, ShellExe
     'Run a bash command in the task\'s shell (one shell per task: "cd" and exported variables persist between commands). Returns the combined output (up to 100 KB), the exit code, and whether it timed out. Commands read no input: stdin is empty.',
   inputSchema,
   operation: 'execute_shell',
+  untrustedResult: true,
 
   plan(input, context) {
     const cwd = context.shell.cwd;
