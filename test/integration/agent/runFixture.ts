@@ -95,11 +95,16 @@ export function runPiped(fixture: RunFixture, args: string[]): Promise<CliResult
 }
 
 export interface PtyRun {
-  /** Resolves once the terminal output (ANSI codes removed) matches; rejects on exit first. */
-  waitFor(pattern: RegExp): Promise<string>;
+  /**
+   * Resolves once the terminal output (ANSI codes removed) matches; rejects on exit first.
+   * With `since` (an earlier `output().length`), only the output after that point counts.
+   */
+  waitFor(pattern: RegExp, since?: number): Promise<string>;
   type(text: string): void;
   output(): string;
   exit: Promise<number>;
+  /** Ends the child (SIGKILL) if it still runs: cleanup after a failed test. */
+  kill(): void;
 }
 
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are what it removes
@@ -116,13 +121,14 @@ export function runInTerminal(fixture: RunFixture, args: string[]): PtyRun {
   let raw = '';
   const waiters: {
     pattern: RegExp;
+    since: number;
     resolve: (text: string) => void;
     reject: (e: Error) => void;
   }[] = [];
   const clean = () => raw.replace(ANSI, '');
   const check = () => {
     for (const waiter of [...waiters]) {
-      if (waiter.pattern.test(clean())) {
+      if (waiter.pattern.test(clean().slice(waiter.since))) {
         waiters.splice(waiters.indexOf(waiter), 1);
         waiter.resolve(clean());
       }
@@ -132,8 +138,10 @@ export function runInTerminal(fixture: RunFixture, args: string[]): PtyRun {
     raw += data;
     check();
   });
+  let exited = false;
   const exit = new Promise<number>((resolve) => {
     child.onExit(({ exitCode }) => {
+      exited = true;
       for (const waiter of waiters.splice(0)) {
         waiter.reject(new Error(`exited (${exitCode}) before ${waiter.pattern}:\n${clean()}`));
       }
@@ -141,14 +149,23 @@ export function runInTerminal(fixture: RunFixture, args: string[]): PtyRun {
     });
   });
   return {
-    waitFor(pattern) {
+    waitFor(pattern, since = 0) {
       return new Promise((resolve, reject) => {
-        waiters.push({ pattern, resolve, reject });
+        const waiter = { pattern, since, resolve, reject };
+        waiters.push(waiter);
         check();
+        // Already exited without a match: it never will.
+        if (exited && waiters.includes(waiter)) {
+          waiters.splice(waiters.indexOf(waiter), 1);
+          reject(new Error(`exited before ${pattern}:\n${clean()}`));
+        }
       });
     },
     type: (text) => child.write(text),
     output: clean,
     exit,
+    kill() {
+      if (!exited) child.kill('SIGKILL');
+    },
   };
 }
