@@ -92,16 +92,18 @@ const MAX_FIELDS = 8;
 export function auditFields(value: unknown): Record<string, AuditFieldValue> {
   const fields: Record<string, AuditFieldValue> = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fields;
-  for (const [key, raw] of Object.entries(value)) {
+  for (const [key, raw] of Object.entries(value) as [string, unknown][]) {
     if (Object.keys(fields).length >= MAX_FIELDS) break;
     if (BULKY_FIELDS.has(key)) continue;
     let shown: AuditFieldValue | undefined;
     if (typeof raw === 'string') shown = raw;
     else if (typeof raw === 'number' || typeof raw === 'boolean' || raw === null) shown = raw;
-    else if (Array.isArray(raw) && raw.length === 0) continue;
-    else if (raw.every((item: unknown) => typeof item === 'string')) {
-      shown = raw.join(', ');
-    } else if (Array.isArray(raw)) shown = `${raw.length} items`;
+    else if (Array.isArray(raw) && raw.length > 0) {
+      shown = raw.every((item) => typeof item === 'string')
+        ? raw.join(', ')
+        : `${raw.length} items`;
+    }
+    // Nested objects (headers…) and empty lists stay out of the one-line entry.
     if (shown === undefined) continue;
     fields[key] =
       typeof shown === 'string' && shown.length > MAX_FIELD_CHARS
@@ -236,7 +238,8 @@ async function runTool<Context extends { signal?: AbortSignal }>(
           decision: 'deny',
           operation,
           text: decision.reason,
-          fields: { decision: 'deny', operation, rule: decision.rule },
+          // The input's fields too: the monitor names the blocked path from `path`.
+          fields: { ...auditFields(parsed.data), decision: 'deny', operation, rule: decision.rule },
         });
         refused.push({ tool: tool.name, by: 'policy', reason: decision.reason });
         return failed(`denied by policy: ${decision.reason}`, tool.name, 'denied');
@@ -276,6 +279,8 @@ async function runTool<Context extends { signal?: AbortSignal }>(
       }
       try {
         const result = await tool.execute(plan, context);
+        // First, before anything else can fail: the model is about to see this content.
+        if (tool.untrustedResult) options.policy?.markUntrusted(tool.name);
         audit({
           kind: 'tool_result',
           name: tool.name,
@@ -285,7 +290,6 @@ async function runTool<Context extends { signal?: AbortSignal }>(
         });
         progress({ phase: 'end', id: use.id, tool: tool.name, status: 'ok' });
         budget.recordSuccess();
-        if (tool.untrustedResult) options.policy?.markUntrusted(tool.name);
         return {
           type: 'tool_result',
           tool_use_id: use.id,

@@ -57,6 +57,8 @@ export interface CoreTaskOptions {
   onTool?: (progress: ToolProgress) => void;
   /** The user's Stop: aborts the model request and the running tool. */
   signal?: AbortSignal;
+  /** From provider(), when the caller checked the setup first. */
+  provider?: ModelProvider;
 }
 
 export type CoreTaskOutcome = TaskOutcome & { taskId: string };
@@ -215,7 +217,7 @@ export class AgentCore {
   /** Runs one task to its end; never throws for what happens inside the task. */
   async runTask(prompt: string, options: CoreTaskOptions = {}): Promise<CoreTaskOutcome> {
     if (this.closed) throw new Error('the agent is shutting down; no new tasks');
-    const provider = this.provider();
+    const provider = options.provider ?? this.provider();
     const cwd = this.taskFolder(options.cwd);
     const taskId = randomUUID();
     const policy = new TaskPolicy(this.enforcer, {
@@ -302,7 +304,7 @@ export class AgentCore {
   }
 
   /** The given folder if the policy allows it, else the first allowed path that exists. */
-  private taskFolder(requested: string | undefined): string {
+  taskFolder(requested: string | undefined): string {
     const guard = this.enforcer.pathGuard;
     if (requested !== undefined) {
       const verdict = guard.judge(requested);

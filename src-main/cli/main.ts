@@ -7,7 +7,6 @@ import { runConfigCommand } from './configCommand.js';
 import { runDoctorCommand } from './doctorCommand.js';
 import { runKeysCommand } from './keysCommand.js';
 import { runPolicyCommand } from './policyCommand.js';
-import { runRunCommand } from './runCommand.js';
 import { runStartCommand } from './startCommand.js';
 import { Redactor } from '../secrets/redactor.js';
 import { VERSION } from './version.js';
@@ -38,7 +37,8 @@ const COMMANDS: Record<
   doctor: runDoctorCommand,
   keys: runKeysCommand,
   policy: runPolicyCommand,
-  run: (args, io, home) => runRunCommand(args, io, home),
+  // Loaded on use: the agent pulls in the model SDK, the tools and their dependencies.
+  run: async (args, io, home) => (await import('./runCommand.js')).runRunCommand(args, io, home),
   start: runStartCommand,
 };
 

@@ -77,7 +77,9 @@ class ProgressLines {
 
   update(progress: ToolProgress): void {
     if (progress.phase === 'start') {
-      this.line = `${progress.tool}${progress.summary ? `  ${progress.summary}` : ''}`;
+      // The summary without its question: the question itself comes from the front door.
+      const summary = progress.summary?.replace(/\s*Proceed\?$/, '') ?? '';
+      this.line = `${progress.tool}${summary ? `  ${summary}` : ''}`;
       if (!this.animate) {
         this.out.write(`→ ${this.line}\n`);
         return;
@@ -154,6 +156,9 @@ export async function runRunCommand(
   };
   process.on('SIGINT', onSigint);
   try {
+    // Setup problems (no key, no allowed folder) first, before anything else is printed.
+    const provider = core.provider();
+    const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()));
     if (interactive) {
       door = new CliFrontDoor(
         { input: streams.stdin, output: streams.stderr },
@@ -169,7 +174,8 @@ export async function runRunCommand(
     // Whether the streamed answer ended mid-line: a tool line then starts on a new one.
     let midLine = false;
     const outcome = await core.runTask(prompt, {
-      ...(values.cwd !== undefined ? { cwd: path.resolve(values.cwd) } : {}),
+      provider,
+      cwd,
       signal: stop.signal,
       onTool: (event) => {
         if (midLine) streams.stdout.write('\n');

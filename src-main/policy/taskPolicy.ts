@@ -56,12 +56,14 @@ export class TaskPolicy implements Policy {
       decision.decision !== 'allow' &&
       /untrusted content/.test(decision.reason)
     ) {
-      // The preview says why, and where the untrusted content came from.
+      // The question (and a refusal) says why, and where the untrusted content came from.
+      const sources = this.untrustedSources.join(', ');
       return {
         ...decision,
+        reason: `${decision.reason} (untrusted content came from: ${sources})`,
         details: [
           ...(decision.details ?? []),
-          `asked because this task read untrusted content from: ${this.untrustedSources.join(', ')}`,
+          `asked because this task read untrusted content from: ${sources}`,
         ],
       };
     }

@@ -49,7 +49,9 @@ describe('TaskPolicy', () => {
     };
     const decision = policy.decide(shell, { dryRun: true });
     expect(decision.decision).toBe('ask');
-    expect(decision.reason).toMatch(/untrusted content/);
+    expect(decision.reason).toMatch(
+      /untrusted content.* \(untrusted content came from: shell\.exec, http\.request\)$/,
+    );
     expect(decision.details).toContain(
       'asked because this task read untrusted content from: shell.exec, http.request',
     );
