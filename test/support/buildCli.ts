@@ -11,7 +11,12 @@ export const BUILT_CLI = path.join(REPO_ROOT, 'out', 'test-cli', 'omnipalm.mjs')
 export default async function setup(): Promise<void> {
   await build({
     entryPoints: [path.join(REPO_ROOT, 'src-main', 'cli', 'entry.ts')],
-    outfile: BUILT_CLI,
+    // Split: what a command imports lazily (Playwright, the agent) stays lazy, so every CLI
+    // start in the suite does not pay for it.
+    outdir: path.dirname(BUILT_CLI),
+    entryNames: path.basename(BUILT_CLI, '.mjs'),
+    outExtension: { '.js': '.mjs' },
+    splitting: true,
     bundle: true,
     platform: 'node',
     format: 'esm',

@@ -45,11 +45,25 @@ export function looksBinary(bytes: Buffer): boolean {
 
 /** Reads up to `limit` bytes from `fd`, honouring an abort between chunks. */
 export function readPrefix(fd: number, limit: number, signal?: AbortSignal): Buffer {
-  const buffer = Buffer.alloc(limit);
+  // Sized to the file (plus one byte to notice growth), not the limit: a 300-byte file must
+  // not zero 1 MB. Unsafe is fine: only the filled part is returned.
+  let size = limit;
+  try {
+    size = Math.min(limit, fs.fstatSync(fd).size + 1);
+  } catch {
+    // Unknown size: read up to the limit.
+  }
+  let buffer = Buffer.allocUnsafe(Math.max(size, 1));
   let filled = 0;
   while (filled < limit) {
     signal?.throwIfAborted();
-    const read = fs.readSync(fd, buffer, filled, Math.min(limit - filled, 65536), null);
+    if (filled === buffer.length) {
+      // The file grew while being read: keep going, up to the limit.
+      const bigger = Buffer.allocUnsafe(Math.min(limit, buffer.length * 2));
+      buffer.copy(bigger, 0, 0, filled);
+      buffer = bigger;
+    }
+    const read = fs.readSync(fd, buffer, filled, Math.min(buffer.length - filled, 65536), null);
     if (read === 0) break;
     filled += read;
   }
