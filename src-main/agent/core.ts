@@ -303,12 +303,22 @@ export class AgentCore {
     return resolved.source === 'missing' ? undefined : resolved.value;
   }
 
-  /** The given folder if the policy allows it, else the first allowed path that exists. */
-  taskFolder(requested: string | undefined): string {
+  /**
+   * The given folder if the policy allows it, else the first allowed path that exists. With
+   * `strict` (the user named the folder), a folder the policy does not allow is an error.
+   */
+  taskFolder(requested: string | undefined, options: { strict?: boolean } = {}): string {
     const guard = this.enforcer.pathGuard;
     if (requested !== undefined) {
       const verdict = guard.judge(requested);
       if (verdict.kind === 'allowed' && isFolder(verdict.realPath)) return verdict.realPath;
+      if (options.strict) {
+        throw new TaskSetupError(
+          verdict.kind === 'allowed'
+            ? `${requested} is not a folder; give an existing folder`
+            : `${requested} is not inside security.allowed_paths (${this.config.security.allowed_paths.join(', ')}); pick a folder inside one, or add it with omnipalm config set security.allowed_paths`,
+        );
+      }
     }
     for (const allowed of this.config.security.allowed_paths) {
       const verdict = guard.judge(allowed);

@@ -158,7 +158,9 @@ export async function runRunCommand(
   try {
     // Setup problems (no key, no allowed folder) first, before anything else is printed.
     const provider = core.provider();
-    const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()));
+    const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()), {
+      strict: values.cwd !== undefined,
+    });
     if (interactive) {
       door = new CliFrontDoor(
         { input: streams.stdin, output: streams.stderr },

@@ -327,7 +327,7 @@ describe.concurrent('omnipalm run: without a terminal', { timeout: SLOW_HOST_MS 
     expect,
   }) => {
     const fixture = await fixtureFor([]);
-    const [bare, help, keyless] = await Promise.all([
+    const [bare, help, keyless, outside] = await Promise.all([
       runPiped(fixture, []),
       runPiped(fixture, ['--help']),
       (() => {
@@ -340,6 +340,7 @@ describe.concurrent('omnipalm run: without a terminal', { timeout: SLOW_HOST_MS 
         delete env.OMNIPALM_LLM_API_KEY;
         return runPiped({ ...fixture, env }, ['--non-interactive', 'hello']);
       })(),
+      runPiped(fixture, ['--cwd', fixture.userHome, 'hello']),
     ]);
     expect(bare.code).toBe(2);
     expect(bare.stdout).toBe('');
@@ -369,6 +370,11 @@ describe.concurrent('omnipalm run: without a terminal', { timeout: SLOW_HOST_MS 
     expect(errors[0]).toMatch(
       /^omnipalm: run: no model API key is set: .*omnipalm keys set llm_api_key/,
     );
+    // A working folder the user names must be allowed: no silent fallback to another one.
+    expect(outside.code).toBe(2);
+    expect(outside.stderr.trimEnd().split('\n')).toEqual([
+      `omnipalm: run: ${fixture.userHome} is not inside security.allowed_paths (${fixture.work}); pick a folder inside one, or add it with omnipalm config set security.allowed_paths`,
+    ]);
     expect(fixture.server.requests).toEqual([]);
   });
 });
