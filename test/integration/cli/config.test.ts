@@ -35,6 +35,8 @@ describe.concurrent('config path / list / get', () => {
         smtp: { port: 587, secure: false },
         allowed_recipients: [],
       },
+      jira: { enabled: false },
+      slack: { enabled: false, base_url: 'https://slack.com/api' },
     });
     expect(config.security).toMatchObject({
       require_confirmation: true,
@@ -48,8 +50,9 @@ describe.concurrent('config path / list / get', () => {
       },
       stop_on_error_count: 3,
       stop_on_cost_limit: 10,
+      untrusted_content_guard: true,
     });
-    expect(config.agent).toEqual({ max_iterations: 25, timeout: 300 });
+    expect(config.agent).toEqual({ max_iterations: 25, timeout: 300, confirmation_timeout: 120 });
     expect(config.logging).toMatchObject({
       level: 'INFO',
       file: path.join(home, 'logs', 'audit.log'),
@@ -138,7 +141,7 @@ describe.concurrent('config set, exactly as the guide uses it', () => {
     for (const result of results) expect(result.code, result.stderr).toBe(0);
     const config = JSON.parse((await runCli(['config', 'list', '--json'], { home })).stdout);
     expect(config.security.read_only).toBe(true);
-    expect(config.agent).toEqual({ max_iterations: 7, timeout: 60 });
+    expect(config.agent).toEqual({ max_iterations: 7, timeout: 60, confirmation_timeout: 120 });
     expect(config.integrations.terminal.enabled).toBe(false);
     expect(config.security.stop_on_error_count).toBe(5);
   });

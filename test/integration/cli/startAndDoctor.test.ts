@@ -130,7 +130,7 @@ describe.concurrent('help and version', () => {
     const result = await runCli(['strat'], { home: makeTempHome() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'omnipalm: unknown command "strat" (expected one of: audit, config, doctor, keys, policy, start; see omnipalm --help)\n',
+      'omnipalm: unknown command "strat" (expected one of: audit, config, doctor, keys, policy, run, start; see omnipalm --help)\n',
     );
   });
 
