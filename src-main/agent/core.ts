@@ -21,7 +21,16 @@ import { TimelineStore, timelineDatabaseFile } from '../store/timelineStore.js';
 import { emailSend, type EmailToolContext } from '../tools/email/index.js';
 import { FS_TOOLS, type FsToolContext } from '../tools/fs/index.js';
 import { httpTools, type HttpToolContext } from '../tools/http/index.js';
-import { shellExec, ShellSession, type ShellToolContext } from '../tools/shell/index.js';
+import {
+  resetSandboxRuntime,
+  sandboxSettingsFromConfig,
+  shellExec,
+  ShellSandbox,
+  ShellSession,
+  type SandboxStatus,
+  type ShellLauncher,
+  type ShellToolContext,
+} from '../tools/shell/index.js';
 import type { BrowserSession, BrowserToolContext } from '../tools/browser/index.js';
 import { runTask, systemPrompt, type TaskOutcome, type ToolProgress } from './agentLoop.js';
 import { createAnthropicProvider } from './anthropicProvider.js';
@@ -123,6 +132,9 @@ export class AgentCore {
     private readonly heldSecrets: Map<string, string>,
     private readonly env: NodeJS.ProcessEnv,
     private readonly closers: (() => void)[],
+    /** What shell sessions run in (the OS sandbox, or why not). */
+    readonly sandbox: SandboxStatus,
+    private readonly launcher: ShellLauncher | undefined,
   ) {}
 
   static async open(options: AgentCoreOptions): Promise<AgentCore> {
@@ -143,11 +155,15 @@ export class AgentCore {
       },
       ...(options.keychain ? { keychain: options.keychain } : {}),
     });
+    const homeDir = options.homeDir ?? os.homedir();
+    const { status: sandbox, launcher } = await prepareSandbox(config, homeDir, home);
     try {
       const policy = await createPolicyEnforcer({
         config,
         omnipalmHome: home,
-        homeDir: options.homeDir ?? os.homedir(),
+        homeDir,
+        // A read-only shell is only allowed where the sandbox really makes it read-only.
+        sandboxCanMakeReadOnly: sandbox.sandboxed,
       });
       closers.push(policy.close);
       const log = new AuditLog({
@@ -179,6 +195,8 @@ export class AgentCore {
         heldSecrets,
         env,
         closers,
+        sandbox,
+        launcher,
       );
     } catch (error) {
       for (const close of closers.reverse()) close();
@@ -226,9 +244,23 @@ export class AgentCore {
     });
     const held = this.heldSecrets;
     const secretValues = { [Symbol.iterator]: () => held.values() };
-    const shell = new ShellSession({ cwd, env: this.env, secrets: secretValues });
+    const shell = new ShellSession({
+      cwd,
+      env: this.env,
+      secrets: secretValues,
+      launcher: this.launcher,
+    });
     const browser = await browserSessionFor(this.config, policy, secretValues);
     const tools = await toolsFor(this.config);
+    if (this.config.integrations.terminal.enabled && this.sandbox.warning) {
+      this.trail.record({
+        kind: 'alert',
+        level: 'WARN',
+        name: 'sandbox',
+        text: this.sandbox.warning,
+        taskId,
+      });
+    }
     const budget = createRunBudget(this.config, provider.model);
     const stop = () => budget.abort('stopped by the user');
     options.signal?.addEventListener('abort', stop, { once: true });
@@ -270,10 +302,12 @@ export class AgentCore {
     }
   }
 
-  close(): void {
+  /** Closes the stores and stops the sandbox's network proxies (they keep a process alive). */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     for (const close of this.closers.reverse()) close();
+    await resetSandboxRuntime();
   }
 
   private baseURL(): string | undefined {
@@ -327,6 +361,31 @@ export class AgentCore {
     throw new TaskSetupError(
       `none of security.allowed_paths exists as a folder (${this.config.security.allowed_paths.join(', ')}); create one (e.g. mkdir -p ~/projects) or set the list with: omnipalm config set security.allowed_paths '["~/work"]'`,
     );
+  }
+}
+
+/** The shell's sandbox; `required` without one gives a launcher that refuses (fail closed). */
+async function prepareSandbox(
+  config: OmniPalmConfig,
+  homeDir: string,
+  omnipalmHome: string,
+): Promise<{ status: SandboxStatus; launcher: ShellLauncher | undefined }> {
+  try {
+    const sandbox = await ShellSandbox.prepare(
+      sandboxSettingsFromConfig(config, { homeDir, omnipalmHome }),
+    );
+    return { status: sandbox.status, launcher: sandbox.launcher() };
+  } catch (error) {
+    const message = (error as Error).message;
+    return {
+      status: {
+        sandboxed: false,
+        mode: config.security.sandbox,
+        detail: message,
+        warning: message,
+      },
+      launcher: { sandboxed: true, wrap: () => Promise.reject(new Error(message)) },
+    };
   }
 }
 

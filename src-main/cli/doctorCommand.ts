@@ -99,12 +99,36 @@ function checkPermissions(io: CliIO, home: string, file: string): DoctorCheck {
   };
 }
 
-function checkSandbox(): DoctorCheck {
+function checkSandbox(store: ConfigStore): DoctorCheck {
+  let mode = 'auto';
+  try {
+    mode = store.load().security.sandbox;
+  } catch {
+    // The config check reports the file; judge the sandbox as with the default.
+  }
+  if (mode === 'off') {
+    return {
+      name: 'sandbox',
+      status: 'warn',
+      detail: 'security.sandbox is off: shell commands run unsandboxed',
+      fix: 'omnipalm config set security.sandbox auto',
+    };
+  }
   const probe = probeSandbox();
+  if (probe.available) {
+    return {
+      name: 'sandbox',
+      status: 'ok',
+      detail: `${probe.detail}: shell sessions run sandboxed (security.sandbox ${mode})`,
+    };
+  }
   return {
     name: 'sandbox',
-    status: probe.available ? 'ok' : 'warn',
-    detail: probe.detail,
+    status: mode === 'required' ? 'fail' : 'warn',
+    detail:
+      mode === 'required'
+        ? `${probe.detail}: security.sandbox is required, so shell commands are refused`
+        : `${probe.detail}: shell commands run unsandboxed (security.sandbox auto)`,
     ...(probe.fix ? { fix: probe.fix } : {}),
   };
 }
@@ -184,7 +208,7 @@ export function runDoctorChecks(io: CliIO, home: string): DoctorCheck[] {
     checkUser(io),
     checkConfig(store),
     checkPermissions(io, home, store.file),
-    checkSandbox(),
+    checkSandbox(store),
     checkKeychain(io),
     checkKeyRotation(store, home),
     checkElectron(),

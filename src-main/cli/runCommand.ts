@@ -209,7 +209,7 @@ export async function runRunCommand(
     process.off('SIGINT', onSigint);
     detach?.();
     door?.close();
-    core.close();
+    await core.close();
   }
 }
 

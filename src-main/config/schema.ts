@@ -112,6 +112,14 @@ export const configSchema = z
           .min(1, { error: 'expected 1 or more consecutive errors' })
           .default(3)
           .describe('Stop a task after this many consecutive errors.'),
+        sandbox: z
+          .enum(['auto', 'required', 'off'], {
+            error: 'expected one of auto, required, off',
+          })
+          .default('auto')
+          .describe(
+            'Shell sessions run in an OS sandbox (bubblewrap / Seatbelt). auto: without one, warn and run unsandboxed; required: refuse.',
+          ),
         untrusted_content_guard: z
           .boolean()
           .default(true)

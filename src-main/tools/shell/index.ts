@@ -11,8 +11,20 @@ export {
 export {
   quoteForBash,
   ShellSession,
+  type ShellLauncher,
   type ExecOptions,
   type ExecResult,
   type ShellDataListener,
   type ShellSessionOptions,
 } from './shellSession.js';
+export {
+  resetSandboxRuntime,
+  runtimeConfigOf,
+  sandboxAvailability,
+  sandboxSettingsFromConfig,
+  ShellSandbox,
+  SandboxUnavailableError,
+  type SandboxMode,
+  type SandboxStatus,
+  type ShellSandboxSettings,
+} from './sandbox.js';

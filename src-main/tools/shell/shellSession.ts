@@ -11,9 +11,18 @@ import { randomBytes } from 'node:crypto';
 import * as pty from 'node-pty';
 import { scrubEnvironment } from '../../secrets/environment.js';
 
+/** Starts the session's shell inside something (the OS sandbox): once per shell process. */
+export interface ShellLauncher {
+  readonly sandboxed: boolean;
+  /** The program and arguments that run `shellCommand` (a bash command line) inside it. */
+  wrap(shellCommand: string): Promise<{ file: string; args: string[] }>;
+}
+
 export interface ShellSessionOptions {
   /** The folder the shell starts in. */
   cwd: string;
+  /** Without one, bash runs as is (unsandboxed). */
+  launcher?: ShellLauncher | undefined;
   /** Secret values the app holds: variables containing them never reach the shell. */
   secrets?: Iterable<string>;
   /** The environment to scrub and pass on; process.env when absent. */
@@ -274,6 +283,11 @@ export class ShellSession {
     this.currentCwd = options.cwd;
   }
 
+  /** True when the session's shell runs inside the OS sandbox. */
+  get sandboxed(): boolean {
+    return this.options.launcher?.sandboxed === true;
+  }
+
   /** The folder the session started in, or the last one a command left it in. */
   get cwd(): string {
     return this.currentCwd;
@@ -344,7 +358,12 @@ export class ShellSession {
     for (const [name, value] of Object.entries(scrubbed))
       if (value !== undefined) env[name] = value;
     Object.assign(env, { PS1: '', PS2: '', PS4: '+ ', TERM: 'dumb', HISTFILE: '/dev/null' });
-    const term = pty.spawn('bash', ['--noprofile', '--norc', '--noediting'], {
+    const bashArgs = ['--noprofile', '--norc', '--noediting'];
+    const { file, args } = this.options.launcher
+      ? await this.options.launcher.wrap(`exec bash ${bashArgs.join(' ')}`)
+      : { file: 'bash', args: bashArgs };
+    if (this.disposed) throw new Error('the shell session was closed');
+    const term = pty.spawn(file, args, {
       name: 'dumb',
       cols: 200,
       rows: 50,

@@ -1,0 +1,230 @@
+// The shell's OS sandbox: @anthropic-ai/sandbox-runtime (bubblewrap on Linux, Seatbelt on
+// macOS) wraps the session's ONE bash, once, when the session starts — every command after
+// that runs inside it and pays nothing extra (DESIGN.md §6). The rules come from the policy:
+//   - blocked_paths (and OmniPalm's own folder) unreadable;
+//   - writes only to allowed_paths (none in read_only mode) and the sandbox's scratch folder
+//     (TMPDIR); the runtime also always denies shell start-up files and .git/hooks;
+//   - network only to the hosts of configured integrations, none when the network is off.
+// The policy still classifies each command first; the sandbox is the boundary when that
+// classification misses (`cat ~/.ssh/id_rsa` spelled in a way no parser foresaw).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
+import { expandHome } from '../../config/home.js';
+import type { OmniPalmConfig } from '../../config/schema.js';
+import { integrationHosts } from '../../policy/networkRules.js';
+import { probeSandbox } from '../../policy/sandboxProbe.js';
+import type { ShellLauncher } from './shellSession.js';
+
+export type SandboxMode = OmniPalmConfig['security']['sandbox'];
+
+export interface ShellSandboxSettings {
+  mode: SandboxMode;
+  /** Absolute paths (~ expanded). */
+  allowedPaths: string[];
+  blockedPaths: string[];
+  readOnly: boolean;
+  networkEnabled: boolean;
+  /** Host names the shell may reach (ports dropped: the proxy filters by name). */
+  allowedHosts: string[];
+}
+
+export interface SandboxStatus {
+  /** True when sessions run inside the sandbox. */
+  sandboxed: boolean;
+  mode: SandboxMode;
+  /** What runs, in one line (for doctor, the UI and the audit log). */
+  detail: string;
+  /** Set when sessions run unsandboxed although the user did not switch it off. */
+  warning?: string;
+}
+
+/** `security.sandbox: required` and no sandbox here: the shell refuses to start. */
+export class SandboxUnavailableError extends Error {
+  constructor(detail: string, fix: string | undefined) {
+    super(
+      `security.sandbox is "required" but no OS sandbox can run here (${detail})${fix ? `; fix: ${fix}` : ''}. ` +
+        'Shell commands are refused until it works (or set security.sandbox to auto to run them unsandboxed with a warning).',
+    );
+    this.name = 'SandboxUnavailableError';
+  }
+}
+
+function realOrSame(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return path.resolve(file);
+  }
+}
+
+export function sandboxSettingsFromConfig(
+  config: OmniPalmConfig,
+  where: { homeDir: string; omnipalmHome: string },
+): ShellSandboxSettings {
+  const { security, integrations } = config;
+  const expand = (entry: string) => realOrSame(expandHome(entry, where.homeDir));
+  const hosts = [...integrations.network.allowed_hosts, ...integrationHosts(integrations)];
+  return {
+    mode: security.sandbox,
+    allowedPaths: security.allowed_paths.map(expand),
+    // OmniPalm's own folder (config, audit log, rate limits) is not the agent's to read.
+    blockedPaths: [
+      ...new Set([...security.blocked_paths.map(expand), realOrSame(where.omnipalmHome)]),
+    ],
+    readOnly: security.read_only,
+    networkEnabled: integrations.network.enabled,
+    allowedHosts: integrations.network.enabled
+      ? [...new Set(hosts.map((host) => host.replace(/:\d+$/, '').toLowerCase()))]
+      : [],
+  };
+}
+
+/** The runtime's configuration for these settings. */
+export function runtimeConfigOf(settings: ShellSandboxSettings): SandboxRuntimeConfig {
+  return {
+    network: { allowedDomains: settings.allowedHosts, deniedDomains: [] },
+    filesystem: {
+      denyRead: settings.blockedPaths,
+      allowWrite: settings.readOnly ? [] : settings.allowedPaths,
+      // Blocked beats allowed for writes too (a blocked folder inside an allowed one).
+      denyWrite: settings.blockedPaths,
+    },
+  };
+}
+
+type Manager = (typeof import('@anthropic-ai/sandbox-runtime'))['SandboxManager'];
+
+/**
+ * The runtime's manager is one per process (its proxies serve every session). It is set up
+ * for one configuration at a time; a changed configuration replaces it for new sessions.
+ */
+let active: { key: string; ready: Promise<Manager> } | undefined;
+
+async function managerFor(config: SandboxRuntimeConfig): Promise<Manager> {
+  const key = JSON.stringify(config);
+  if (active?.key === key) return active.ready;
+  const previous = active?.ready;
+  const ready = (async () => {
+    const { SandboxManager } = await import('@anthropic-ai/sandbox-runtime');
+    if (previous) {
+      await previous.catch(() => undefined);
+      await SandboxManager.reset();
+    }
+    await SandboxManager.initialize(config);
+    return SandboxManager;
+  })();
+  active = { key, ready };
+  ready.catch(() => {
+    if (active?.ready === ready) active = undefined;
+  });
+  return ready;
+}
+
+/** Stops the runtime's proxies (at shutdown; a later session starts them again). */
+export async function resetSandboxRuntime(): Promise<void> {
+  const current = active;
+  active = undefined;
+  if (!current) return;
+  const manager = await current.ready.catch(() => undefined);
+  await manager?.reset();
+}
+
+/** Whether a sandbox can run here, by the runtime's own checks and a real bwrap start. */
+export async function sandboxAvailability(): Promise<{
+  available: boolean;
+  detail: string;
+  fix?: string;
+}> {
+  const probe = probeSandbox();
+  if (!probe.available) {
+    return { available: false, detail: probe.detail, ...(probe.fix ? { fix: probe.fix } : {}) };
+  }
+  try {
+    const { SandboxManager } = await import('@anthropic-ai/sandbox-runtime');
+    if (!SandboxManager.isSupportedPlatform()) {
+      return {
+        available: false,
+        detail: `the sandbox runtime does not support ${process.platform}`,
+      };
+    }
+    const check = SandboxManager.checkDependencies();
+    if (check.errors.length > 0) {
+      return {
+        available: false,
+        detail: check.errors.join('; '),
+        fix: 'sudo apt-get install bubblewrap socat ripgrep',
+      };
+    }
+  } catch (error) {
+    return {
+      available: false,
+      detail: `the sandbox runtime could not load: ${(error as Error).message}`,
+      fix: 'npm install (the @anthropic-ai/sandbox-runtime package)',
+    };
+  }
+  return { available: true, detail: `${probe.detail}; @anthropic-ai/sandbox-runtime ready` };
+}
+
+/** What shell sessions run in, for these settings: a launcher, or none (with the reason). */
+export class ShellSandbox {
+  private constructor(
+    readonly status: SandboxStatus,
+    private readonly config: SandboxRuntimeConfig | undefined,
+  ) {}
+
+  static async prepare(settings: ShellSandboxSettings): Promise<ShellSandbox> {
+    if (settings.mode === 'off') {
+      return new ShellSandbox(
+        {
+          sandboxed: false,
+          mode: 'off',
+          detail: 'shell sessions run unsandboxed (security.sandbox is off)',
+          warning:
+            'the shell sandbox is switched off: only the policy stands between a command and your files (omnipalm config set security.sandbox auto)',
+        },
+        undefined,
+      );
+    }
+    const availability = await sandboxAvailability();
+    if (!availability.available) {
+      if (settings.mode === 'required') {
+        throw new SandboxUnavailableError(availability.detail, availability.fix);
+      }
+      return new ShellSandbox(
+        {
+          sandboxed: false,
+          mode: 'auto',
+          detail: `shell sessions run unsandboxed: ${availability.detail}`,
+          warning: `no OS sandbox here (${availability.detail}), so shell commands run unsandboxed${availability.fix ? `; fix: ${availability.fix}` : ''}`,
+        },
+        undefined,
+      );
+    }
+    const config = runtimeConfigOf(settings);
+    return new ShellSandbox(
+      {
+        sandboxed: true,
+        mode: settings.mode,
+        detail: `shell sessions run sandboxed (${availability.detail}); writable: ${
+          settings.readOnly ? 'nothing (read-only mode)' : settings.allowedPaths.join(', ')
+        }; network: ${settings.allowedHosts.length > 0 ? settings.allowedHosts.join(', ') : 'none'}`,
+      },
+      config,
+    );
+  }
+
+  /** Wraps a session's shell in the sandbox; undefined when sessions run unsandboxed. */
+  launcher(): ShellLauncher | undefined {
+    const config = this.config;
+    if (!config) return undefined;
+    return {
+      sandboxed: true,
+      async wrap(shellCommand) {
+        const manager = await managerFor(config);
+        const wrapped = await manager.wrapWithSandbox(shellCommand, '/bin/bash');
+        return { file: '/bin/bash', args: ['-c', wrapped] };
+      },
+    };
+  }
+}
