@@ -274,6 +274,21 @@ export class AgentCore {
           enforcer: policy,
           cwd,
           shell,
+          onSandboxViolation: (violation, command) =>
+            this.trail.record({
+              kind: 'error',
+              level: 'WARN',
+              name: 'shell.exec',
+              text: `sandbox blocked ${violation.kind}: ${violation.line}`,
+              taskId,
+              tool: 'shell.exec',
+              status: 'sandbox_violation',
+              fields: {
+                sandbox_violation: violation.kind,
+                ...(violation.path ? { path: violation.path } : {}),
+                command,
+              },
+            }),
           email: this.config.integrations.email,
           integrations: this.config.integrations,
           resolveSecret: (name) => this.secretValue(name),

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Policy } from '../../policy/taskPolicy.js';
 import type { PolicyDecision } from '../../policy/types.js';
 import { PolicyDeniedError, type Plan } from '../fs/shared.js';
+import type { SandboxViolation } from './sandboxViolations.js';
 import type { ShellSession } from './shellSession.js';
 
 export const DEFAULT_TIMEOUT_SECONDS = 60;
@@ -36,6 +37,8 @@ export interface ShellToolContext {
   enforcer: Policy;
   /** The task's shell: the command runs in its current folder. */
   shell: ShellSession;
+  /** Told what the sandbox stopped (the audit log records each as a violation). */
+  onSandboxViolation?: (violation: SandboxViolation, command: string) => void;
   signal?: AbortSignal;
 }
 
@@ -43,6 +46,8 @@ export interface ShellExecResult {
   output: string;
   exitCode: number;
   timedOut: boolean;
+  /** Said to the model too, so it stops trying instead of working around it. */
+  sandboxBlocked?: string[];
 }
 
 export interface ShellTool<Input, P extends Plan<Input>, Result> {
@@ -130,10 +135,21 @@ export const shellExec: ShellTool<ShellExecInput, Plan<ShellExecInput>, ShellExe
       timeoutMs: timeoutSeconds * 1000,
       ...(context.signal ? { signal: context.signal } : {}),
     });
+    for (const violation of result.violations) {
+      context.onSandboxViolation?.(violation, plan.input.command);
+    }
     return {
       output: capOutput(result.output, result.droppedChars),
       exitCode: result.exitCode,
       timedOut: result.timedOut,
+      ...(result.violations.length > 0
+        ? {
+            sandboxBlocked: result.violations.map(
+              (violation) =>
+                `${violation.kind}${violation.path ? ` ${violation.path}` : ''}: blocked by the sandbox`,
+            ),
+          }
+        : {}),
     };
   },
 };

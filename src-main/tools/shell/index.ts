@@ -28,3 +28,8 @@ export {
   type SandboxStatus,
   type ShellSandboxSettings,
 } from './sandbox.js';
+export {
+  findSandboxViolations,
+  type SandboxViolation,
+  type ViolationKind,
+} from './sandboxViolations.js';

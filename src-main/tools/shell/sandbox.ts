@@ -220,6 +220,9 @@ export class ShellSandbox {
     if (!config) return undefined;
     return {
       sandboxed: true,
+      blockedPaths: config.filesystem.denyRead.filter(
+        (entry): entry is string => typeof entry === 'string',
+      ),
       async wrap(shellCommand) {
         const manager = await managerFor(config);
         const wrapped = await manager.wrapWithSandbox(shellCommand, '/bin/bash');

@@ -10,10 +10,13 @@
 import { randomBytes } from 'node:crypto';
 import * as pty from 'node-pty';
 import { scrubEnvironment } from '../../secrets/environment.js';
+import { findSandboxViolations, type SandboxViolation } from './sandboxViolations.js';
 
 /** Starts the session's shell inside something (the OS sandbox): once per shell process. */
 export interface ShellLauncher {
   readonly sandboxed: boolean;
+  /** The folders the sandbox hides (realpath'd): a missing file under one is a violation. */
+  readonly blockedPaths?: readonly string[];
   /** The program and arguments that run `shellCommand` (a bash command line) inside it. */
   wrap(shellCommand: string): Promise<{ file: string; args: string[] }>;
 }
@@ -48,6 +51,8 @@ export interface ExecResult {
   /** The command's exit status; 130 after an interrupt; the shell's status if it exited. */
   exitCode: number;
   timedOut: boolean;
+  /** What the sandbox stopped, read from the output (sandboxed sessions only). */
+  violations: SandboxViolation[];
 }
 
 export type ShellDataListener = (chunk: string) => void;
@@ -330,15 +335,25 @@ export class ShellSession {
     const onAbort = () => interrupt('abort');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      const ranIn = this.currentCwd;
       const { output, dropped, exitCode, cwd } = await shell.run(command);
       if (cwd) this.currentCwd = cwd;
       if (!shell.isAlive) this.forget(shell);
       if (interrupted === 'abort') throw options.signal?.reason ?? new Error('aborted');
+      const text = normalizeLineEnds(output);
+      const launcher = this.options.launcher;
       return {
-        output: normalizeLineEnds(output),
+        output: text,
         droppedChars: dropped,
         exitCode,
         timedOut: interrupted === 'timeout',
+        violations:
+          launcher?.sandboxed && exitCode !== 0
+            ? findSandboxViolations(text, {
+                cwd: ranIn,
+                blockedPaths: launcher.blockedPaths ?? [],
+              })
+            : [],
       };
     } finally {
       clearTimeout(timer);

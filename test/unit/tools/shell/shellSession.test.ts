@@ -23,7 +23,13 @@ describe('ShellSession', () => {
   it('runs a command and reports its output and exit code', async () => {
     const { session } = open();
     const result = await run(session, 'echo hello');
-    expect(result).toEqual({ output: 'hello\n', droppedChars: 0, exitCode: 0, timedOut: false });
+    expect(result).toEqual({
+      output: 'hello\n',
+      droppedChars: 0,
+      exitCode: 0,
+      timedOut: false,
+      violations: [],
+    });
   });
 
   it('reports a non-zero exit code', async () => {
