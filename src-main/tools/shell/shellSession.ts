@@ -345,7 +345,9 @@ export class ShellSession {
       return {
         output: text,
         droppedChars: dropped,
-        exitCode,
+        // Interrupted and the shell had to be killed (a sandboxed shell has no terminal to
+        // deliver Ctrl-C to): the command did not finish, whatever the dying shell reported.
+        exitCode: interrupted && !shell.isAlive ? 130 : exitCode,
         timedOut: interrupted === 'timeout',
         violations:
           launcher?.sandboxed && exitCode !== 0
