@@ -10,6 +10,7 @@ required=(
   "xvfb:Xvfb"
   "bubblewrap:bwrap"
   "socat:socat"
+  "ripgrep:rg"
   "gnome-keyring:gnome-keyring-daemon"
   "libsecret-tools:secret-tool"
   "dbus:dbus-run-session"
