@@ -36,7 +36,20 @@ export interface ShellSessionOptions {
   interruptGraceMs?: number;
   /** How long the shell gets to start. */
   startTimeoutMs?: number;
+  /** How long a line the user typed into the terminal view may run (default 10 minutes). */
+  userCommandTimeoutMs?: number;
 }
+
+/** What became of the user's keystrokes (ShellSession.writeInput). */
+export type InputResult =
+  | {
+      accepted: true;
+      /** Lines the user finished with Enter: each now runs in the shell. */
+      submitted: string[];
+      /** True when a Ctrl-C interrupted the user's own running line. */
+      interrupted: boolean;
+    }
+  | { accepted: false; reason: string };
 
 export interface ExecOptions {
   timeoutMs: number;
@@ -58,10 +71,16 @@ export interface ExecResult {
 export type ShellDataListener = (chunk: string) => void;
 
 const DEFAULT_MAX_OUTPUT_CHARS = 1_000_000;
+/** How long an exiting shell gets after its acknowledgement before it is killed. */
+const EXIT_GRACE_MS = 1_000;
 /** Output is kept back this many characters, so a marker split across chunks is still found. */
-const MARKER_WINDOW = 128;
+// A marker carries the working folder, up to PATH_MAX long.
+const MARKER_WINDOW = 4096 + 128;
 const UI_BATCH_MS = 16;
 const UI_BATCH_CHARS = 200_000;
+const DEFAULT_USER_COMMAND_TIMEOUT_MS = 600_000;
+/** Most characters of one line the user is typing; more is dropped, not kept. */
+const MAX_USER_LINE_CHARS = 64 * 1024;
 
 /**
  * The command as one bash ANSI-C quoted word, $'…', on a single line: quotes, backslashes,
@@ -79,6 +98,18 @@ export function quoteForBash(command: string): string {
 
 function newNonce(): string {
   return randomBytes(16).toString('hex');
+}
+
+/** Where the escape sequence starting at `start` (an ESC) ends: CSI, SS3 or ESC + one char. */
+function endOfEscapeSequence(text: string, start: number): number {
+  const next = text[start + 1];
+  if (next === '[') {
+    let index = start + 2;
+    while (index < text.length && !/[@-~]/.test(text[index]!)) index++;
+    return index;
+  }
+  if (next === 'O') return Math.min(start + 2, text.length - 1);
+  return Math.min(start + 1, text.length - 1);
 }
 
 function normalizeLineEnds(text: string): string {
@@ -133,6 +164,16 @@ class BashProcess {
   private running: Running | undefined;
   private ready: { nonce: string; seen: string; resolve: () => void } | undefined;
   private alive = true;
+  /** Set once bash announced its exit (the EXIT trap): it is leaving, send it nothing more. */
+  private exiting = false;
+  /**
+   * The EXIT trap's marker. node-pty drops the tail of a pty whose process exits right after
+   * writing, so bash, as it exits, prints this marker and waits for our acknowledgement —
+   * everything before the marker has then been read. Unlike the per-command nonces it is
+   * shell state (`trap -p` shows it), so a command could print it: that only ends the command
+   * and the shell, as `exit` would — the shell is killed once the marker is seen.
+   */
+  private readonly exitNonce = newNonce();
 
   constructor(
     private readonly term: pty.IPty,
@@ -152,7 +193,7 @@ class BashProcess {
   }
 
   get isAlive(): boolean {
-    return this.alive;
+    return this.alive && !this.exiting;
   }
 
   /** Sets the terminal up and waits for the shell to answer. */
@@ -162,7 +203,7 @@ class BashProcess {
     // -echo: the typed commands are not shown back. -icanon: lines longer than the terminal's
     // 4 KB line buffer reach bash whole. History off: `history` cannot reveal a nonce.
     this.term.write(
-      `stty -echo -icanon min 1 time 0 2>/dev/null; set +o history; unset HISTFILE; PROMPT_COMMAND=; printf '%s:%s\\n' ${nonce} ready\n`,
+      `stty -echo -icanon min 1 time 0 2>/dev/null; set +o history; unset HISTFILE; PROMPT_COMMAND=; exec 9<&0; trap 'printf "\\n%s:x:%d:%s\\n" ${this.exitNonce} "$?" "\${PWD//[[:cntrl:]]/?}"; read -r -t 10 _ <&9' EXIT; printf '%s:%s\\n' ${nonce} ready\n`,
     );
     let timer: NodeJS.Timeout | undefined;
     const failed = new Promise<never>((_, reject) => {
@@ -218,12 +259,40 @@ class BashProcess {
     this.term.write(`printf '\\n%s:%d:%s\\n' ${running.nonce} 130 "\${PWD//[[:cntrl:]]/?}"\n`);
   }
 
+  /** Lets the exiting bash go (its trap waits for a line), then makes sure it is gone. */
+  private acknowledgeExit(): void {
+    if (this.exiting) return;
+    this.exiting = true;
+    try {
+      this.term.write('\n');
+    } catch {
+      // Already gone.
+    }
+    const timer = setTimeout(() => this.kill(), EXIT_GRACE_MS);
+    timer.unref();
+    void this.exited.then(() => clearTimeout(timer));
+  }
+
   kill(): void {
     if (!this.alive) return;
     try {
       this.term.kill('SIGKILL');
     } catch {
       // Already gone.
+    }
+  }
+
+  /** True while the shell starts or runs a command: the pty then belongs to the protocol. */
+  get isBusy(): boolean {
+    return this.running !== undefined || this.ready !== undefined;
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.alive) return;
+    try {
+      this.term.resize(cols, rows);
+    } catch {
+      // The pty closed between the check and the call: the next shell gets the size.
     }
   }
 
@@ -238,7 +307,11 @@ class BashProcess {
       return;
     }
     const running = this.running;
-    if (!running) return; // Output between commands (a background job): not asked for.
+    if (!running) {
+      // Output between commands (a background job) is not asked for; an exit still is acked.
+      if (data.includes(`${this.exitNonce}:x:`)) this.acknowledgeExit();
+      return;
+    }
     running.pending += data;
     if (!running.started) {
       const start = new RegExp(`${running.nonce}:start\\r?\\n`).exec(running.pending);
@@ -252,6 +325,20 @@ class BashProcess {
     const end = new RegExp(`\\r?\\n${running.nonce}:(\\d+):([^\\r\\n]*)\\r?\\n`).exec(
       running.pending,
     );
+    const exit = new RegExp(`\\r?\\n${this.exitNonce}:x:(\\d+):([^\\r\\n]*)\\r?\\n`).exec(
+      running.pending,
+    );
+    if (exit && (!end || exit.index < end.index)) {
+      this.keep(running, running.pending.slice(0, exit.index));
+      this.acknowledgeExit();
+      running.resolve({
+        output: running.output,
+        dropped: running.dropped,
+        exitCode: Number(exit[1]),
+        cwd: exit[2]!,
+      });
+      return;
+    }
     if (end) {
       this.keep(running, running.pending.slice(0, end.index));
       running.resolve({
@@ -283,9 +370,19 @@ export class ShellSession {
   private readonly listeners = new Set<ShellDataListener>();
   private readonly batcher = new OutputBatcher(this.listeners);
   private currentCwd: string;
+  private terminalSize = { cols: 200, rows: 50 };
+  /** What the user has typed into the view since the last Enter (not yet sent to the shell). */
+  private userLine = '';
+  /** The user's own lines queued or running, each stoppable with Ctrl-C. */
+  private readonly userRuns = new Set<AbortController>();
 
   constructor(private readonly options: ShellSessionOptions) {
     this.currentCwd = options.cwd;
+  }
+
+  /** The pseudo-terminal's size: the running shell's, or the one the next shell starts with. */
+  get size(): { cols: number; rows: number } {
+    return { ...this.terminalSize };
   }
 
   /** True when the session's shell runs inside the OS sandbox. */
@@ -311,8 +408,80 @@ export class ShellSession {
     return result;
   }
 
+  /** Resizes the pseudo-terminal; without a running shell, the next one starts at this size. */
+  resize(cols: number, rows: number): void {
+    if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1) {
+      throw new RangeError(`terminal size must be whole numbers of at least 1, got ${cols}x${rows}`);
+    }
+    if (this.disposed) return;
+    this.terminalSize = { cols, rows };
+    this.process?.resize(cols, rows);
+  }
+
+  /**
+   * The user's keystrokes from the terminal view. They never reach the pty as raw bytes: the
+   * pty runs without echo or line editing (the sentinel protocol needs that), and a half-typed
+   * line left in bash's input when the agent's next command arrives would be glued to the
+   * front of its start marker and break it. So the session edits the line itself (echo,
+   * Backspace, Ctrl-U, Ctrl-C; arrow keys and other escape sequences are dropped) and runs
+   * each line finished with Enter through exec, like the agent's commands: in turn with them,
+   * in a subshell of the same shell, with an empty stdin and a timeout. Refused while the
+   * agent's command runs (the view is then the agent's) and while the user's own line runs,
+   * except Ctrl-C, which stops it. Throws once the session is disposed.
+   */
+  writeInput(text: string): InputResult {
+    if (this.disposed) throw new Error('the shell session was closed; its terminal takes no input');
+    if (this.userRuns.size > 0) {
+      if (!text.includes('\x03')) {
+        return { accepted: false, reason: 'your command is still running; Ctrl-C stops it' };
+      }
+      for (const run of this.userRuns) run.abort(new Error('interrupted by the user (Ctrl-C)'));
+      return { accepted: true, submitted: [], interrupted: true };
+    }
+    if (this.process?.isBusy) {
+      return {
+        accepted: false,
+        reason: "the agent's command is running; type when it has finished",
+      };
+    }
+    const submitted: string[] = [];
+    let echo = '';
+    for (let index = 0; index < text.length; index++) {
+      const char = text[index]!;
+      if (char === '\r' || char === '\n') {
+        if (char === '\n' && text[index - 1] === '\r') continue; // One Enter in a pasted CRLF.
+        echo += '\r\n';
+        if (this.userLine.trim() !== '') submitted.push(this.userLine);
+        this.userLine = '';
+      } else if (char === '\x7f' || char === '\b') {
+        if (this.userLine === '') continue;
+        this.userLine = this.userLine.slice(0, -1);
+        echo += '\b \b';
+      } else if (char === '\x15') {
+        echo += '\b \b'.repeat(this.userLine.length);
+        this.userLine = '';
+      } else if (char === '\x03') {
+        echo += '^C\r\n';
+        this.userLine = '';
+      } else if (char === '\x1b') {
+        index = endOfEscapeSequence(text, index);
+      } else if (char >= ' ' || char === '\t') {
+        if (this.userLine.length >= MAX_USER_LINE_CHARS) continue;
+        this.userLine += char;
+        echo += char;
+      }
+      // Other control characters (Ctrl-D, Ctrl-Z, …) mean nothing without a job to send them
+      // to: dropped.
+    }
+    this.batcher.push(echo);
+    this.batcher.flush();
+    for (const line of submitted) this.runUserLine(line);
+    return { accepted: true, submitted, interrupted: false };
+  }
+
   dispose(): void {
     this.disposed = true;
+    for (const run of this.userRuns) run.abort(new Error('the shell session was closed'));
     this.batcher.flush();
     this.listeners.clear();
     this.process?.kill();
@@ -364,6 +533,31 @@ export class ShellSession {
     }
   }
 
+  /** Runs a line the user typed, in turn with the agent's commands; notes how it ended. */
+  private runUserLine(line: string): void {
+    const controller = new AbortController();
+    this.userRuns.add(controller);
+    // In a subshell: the user's `cd`, variables and functions must not change the shell the
+    // agent's next command runs in. A command previewed and confirmed for one folder would
+    // otherwise run in another, and a planted function (`git() { curl …; }`) would run in
+    // place of a command the policy judged. Quoted whole, so no `)` in the line can leave it.
+    void this.exec(`( eval ${quoteForBash(line)} )`, {
+      timeoutMs: this.options.userCommandTimeoutMs ?? DEFAULT_USER_COMMAND_TIMEOUT_MS,
+      signal: controller.signal,
+    })
+      .then(
+        (result) => (result.timedOut ? '[timed out]\r\n' : ''),
+        (error: unknown) =>
+          controller.signal.aborted ? '^C\r\n' : `[${(error as Error).message}]\r\n`,
+      )
+      .then((note) => {
+        this.userRuns.delete(controller);
+        if (this.disposed) return;
+        this.batcher.push(note);
+        this.batcher.flush();
+      });
+  }
+
   private forget(shell: BashProcess): void {
     if (this.process === shell) this.process = undefined;
   }
@@ -382,8 +576,8 @@ export class ShellSession {
     if (this.disposed) throw new Error('the shell session was closed');
     const term = pty.spawn(file, args, {
       name: 'dumb',
-      cols: 200,
-      rows: 50,
+      cols: this.terminalSize.cols,
+      rows: this.terminalSize.rows,
       cwd: this.currentCwd,
       env,
     });

@@ -106,6 +106,16 @@ describe('ShellSession', () => {
     expect(await run(session, 'echo again')).toMatchObject({ output: 'again\n', exitCode: 0 });
   });
 
+  it('keeps all output of a command that makes the shell exit (the tail is drained)', async () => {
+    const { session } = open();
+    for (let round = 0; round < 5; round++) {
+      const result = await run(session, `head -c 300000 /dev/zero | tr '\\0' a; exit 7`);
+      expect(result.exitCode).toBe(7);
+      // bash says "exit" as it leaves; every byte before it arrived.
+      expect(result.output).toBe(`${'a'.repeat(300_000)}exit\n`);
+    }
+  });
+
   it('stops on an abort signal', async () => {
     const { session } = open();
     const controller = new AbortController();
