@@ -96,6 +96,12 @@ export function quoteForBash(command: string): string {
   return `${quoted}'`;
 }
 
+function countWithoutCarriageReturns(text: string, from: number): number {
+  let count = 0;
+  for (let index = from; index < text.length; index++) if (text.charCodeAt(index) !== 13) count++;
+  return count;
+}
+
 function newNonce(): string {
   return randomBytes(16).toString('hex');
 }
@@ -126,6 +132,8 @@ interface RunResult {
 
 interface Running {
   nonce: string;
+  /** `\nNONCE:status:folder\n`, built once per command. */
+  endMarker: RegExp;
   started: boolean;
   /** Received but not yet classified: may hold the start of a marker. */
   pending: string;
@@ -174,6 +182,7 @@ class BashProcess {
    * and the shell, as `exit` would — the shell is killed once the marker is seen.
    */
   private readonly exitNonce = newNonce();
+  private readonly exitMarker = new RegExp(`\\r?\\n${this.exitNonce}:x:(\\d+):([^\\r\\n]*)\\r?\\n`);
 
   constructor(
     private readonly term: pty.IPty,
@@ -227,6 +236,7 @@ class BashProcess {
     return new Promise((resolve) => {
       this.running = {
         nonce,
+        endMarker: new RegExp(`\\r?\\n${nonce}:(\\d+):([^\\r\\n]*)\\r?\\n`),
         started: false,
         pending: '',
         output: '',
@@ -322,12 +332,13 @@ class BashProcess {
       running.started = true;
       running.pending = running.pending.slice(start.index + start[0].length);
     }
-    const end = new RegExp(`\\r?\\n${running.nonce}:(\\d+):([^\\r\\n]*)\\r?\\n`).exec(
-      running.pending,
-    );
-    const exit = new RegExp(`\\r?\\n${this.exitNonce}:x:(\\d+):([^\\r\\n]*)\\r?\\n`).exec(
-      running.pending,
-    );
+    // The regexes run only when a nonce is there: most chunks are plain output.
+    const end = running.pending.includes(running.nonce)
+      ? running.endMarker.exec(running.pending)
+      : null;
+    const exit = running.pending.includes(this.exitNonce)
+      ? this.exitMarker.exec(running.pending)
+      : null;
     if (exit && (!end || exit.index < end.index)) {
       this.keep(running, running.pending.slice(0, exit.index));
       this.acknowledgeExit();
@@ -358,7 +369,7 @@ class BashProcess {
     const room = Math.max(0, this.maxOutputChars - running.output.length);
     running.output += text.slice(0, room);
     // Counted as the caller will see it: without the terminal's carriage returns.
-    running.dropped += text.slice(room).replace(/\r/g, '').length;
+    if (room < text.length) running.dropped += countWithoutCarriageReturns(text, room);
     this.batcher.push(text);
   }
 }
@@ -411,7 +422,9 @@ export class ShellSession {
   /** Resizes the pseudo-terminal; without a running shell, the next one starts at this size. */
   resize(cols: number, rows: number): void {
     if (!Number.isInteger(cols) || !Number.isInteger(rows) || cols < 1 || rows < 1) {
-      throw new RangeError(`terminal size must be whole numbers of at least 1, got ${cols}x${rows}`);
+      throw new RangeError(
+        `terminal size must be whole numbers of at least 1, got ${cols}x${rows}`,
+      );
     }
     if (this.disposed) return;
     this.terminalSize = { cols, rows };
@@ -481,7 +494,6 @@ export class ShellSession {
 
   dispose(): void {
     this.disposed = true;
-    for (const run of this.userRuns) run.abort(new Error('the shell session was closed'));
     this.batcher.flush();
     this.listeners.clear();
     this.process?.kill();
