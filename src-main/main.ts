@@ -29,12 +29,20 @@ function start(): void {
       preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
     });
 
+  // The desktop app runs no AgentCore yet, so no task has a terminal to show: an empty list,
+  // and a clear refusal for a session id. Becomes `...core.terminals.handlers` with the core.
+  const noTerminal = (): never => {
+    throw new Error('terminal: no task runs in the desktop app yet, so there is no session');
+  };
   const handlers: ContractHandlers = {
     'app.getStatus': () => ({
       version: app.getVersion(),
       mode: 'electron',
       platform: process.platform,
     }),
+    'terminal.list': () => ({ sessions: [] }),
+    'terminal.resize': noTerminal,
+    'terminal.input': noTerminal,
   };
 
   app.on('window-all-closed', () => {

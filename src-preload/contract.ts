@@ -1,14 +1,22 @@
 // The one typed contract between main and renderer (DESIGN.md §1). It imports zod only, so
 // main, preload, renderer, the headless server and tests can all share it.
 //
-// Adding a channel is one entry in `contract` plus its handler in main: the preload method,
-// the renderer's types and main's validation are all derived from this table.
+// Two tables: `contract` holds the calls (renderer → main, request and response) and `events`
+// the pushes (main → renderer, one payload). Adding either is one entry here plus its handler
+// or emitter in main: the preload's methods, the renderer's types and the validation on both
+// sides are all derived from these tables.
 import { z } from 'zod';
 
 interface ChannelDefinition {
   request: z.ZodType;
   response: z.ZodType;
 }
+
+/** A random id the hub gives each terminal session; nothing else is accepted as one. */
+const terminalSessionId = z.uuid();
+
+/** Most bytes (UTF-8) of one terminal.input: far more than a burst of keystrokes or a paste. */
+export const MAX_TERMINAL_INPUT_BYTES = 64 * 1024;
 
 export const contract = {
   'app.getStatus': {
@@ -21,14 +29,76 @@ export const contract = {
       platform: z.string(),
     }),
   },
+  /** The agent's open shell sessions, one per running task. */
+  'terminal.list': {
+    request: z.strictObject({}),
+    response: z.object({
+      sessions: z.array(
+        z.object({
+          sessionId: z.string(),
+          taskId: z.string(),
+          cwd: z.string(),
+          sandboxed: z.boolean(),
+          cols: z.number().int(),
+          rows: z.number().int(),
+        }),
+      ),
+    }),
+  },
+  /** The view's size changed: the session's pseudo-terminal follows it. */
+  'terminal.resize': {
+    request: z.strictObject({
+      sessionId: terminalSessionId,
+      // Bounded so a page cannot ask the kernel for a terminal of absurd size.
+      cols: z.number().int().min(10).max(1000),
+      rows: z.number().int().min(2).max(500),
+    }),
+    response: z.object({ ok: z.boolean() }),
+  },
+  /** What the user typed into the view: the user's own input, audited as a user_command. */
+  'terminal.input': {
+    request: z.strictObject({
+      sessionId: terminalSessionId,
+      data: z
+        .string()
+        .max(MAX_TERMINAL_INPUT_BYTES)
+        .refine((text) => new TextEncoder().encode(text).length <= MAX_TERMINAL_INPUT_BYTES, {
+          message: `at most ${MAX_TERMINAL_INPUT_BYTES} bytes of input at a time`,
+        }),
+    }),
+    response: z.object({ accepted: z.boolean(), reason: z.string().optional() }),
+  },
 } as const satisfies Record<string, ChannelDefinition>;
+
+/**
+ * Pushes from main to the renderer. Not strict: parsing strips fields an emitter adds by
+ * mistake, so nothing reaches the page that the contract does not name.
+ */
+export const events = {
+  /** A terminal session opened (a task started its shell session). */
+  'terminal.opened': z.object({
+    sessionId: z.string(),
+    taskId: z.string(),
+    cwd: z.string(),
+    sandboxed: z.boolean(),
+  }),
+  /** Output of the session's pseudo-terminal, batched (~16 ms or 200 KB), as written. */
+  'terminal.data': z.object({ sessionId: z.string(), data: z.string() }),
+  /** The session ended; exitCode is null when it was closed rather than exiting by itself. */
+  'terminal.exit': z.object({ sessionId: z.string(), exitCode: z.number().int().nullable() }),
+} as const satisfies Record<string, z.ZodType>;
 
 export type Contract = typeof contract;
 export type ChannelName = keyof Contract;
 export type RequestOf<C extends ChannelName> = z.infer<Contract[C]['request']>;
 export type ResponseOf<C extends ChannelName> = z.infer<Contract[C]['response']>;
 
+export type ContractEvents = typeof events;
+export type EventName = keyof ContractEvents;
+export type EventPayloadOf<E extends EventName> = z.infer<ContractEvents[E]>;
+
 export const channelNames = Object.keys(contract) as ChannelName[];
+export const eventNames = Object.keys(events) as EventName[];
 
 /** The bridge method for a channel is its last dotted segment: 'app.getStatus' → 'getStatus'. */
 export type MethodNameOf<C extends string> = C extends `${string}.${infer Rest}`
@@ -39,15 +109,41 @@ export function methodNameOf<C extends ChannelName>(channel: C): MethodNameOf<C>
   return channel.slice(channel.lastIndexOf('.') + 1) as MethodNameOf<C>;
 }
 
+type PascalSegments<E extends string> = E extends `${infer Head}.${infer Rest}`
+  ? `${Capitalize<Head>}${PascalSegments<Rest>}`
+  : Capitalize<E>;
+
+/**
+ * The bridge method that subscribes to an event is `on` + every dotted segment capitalized:
+ * 'terminal.data' → 'onTerminalData'. The whole name, not the last segment: 'terminal.exit'
+ * and a later 'task.exit' must not share one method.
+ */
+export type SubscriptionNameOf<E extends string> = `on${PascalSegments<E>}`;
+
+export function subscriptionNameOf<E extends EventName>(event: E): SubscriptionNameOf<E> {
+  const segments = event.split('.').map((part) => part.charAt(0).toUpperCase() + part.slice(1));
+  return `on${segments.join('')}` as SubscriptionNameOf<E>;
+}
+
 type BridgeMethod<C extends ChannelName> =
   // Channels that take no arguments can be called as `getStatus()`.
   Record<never, never> extends RequestOf<C>
     ? (request?: RequestOf<C>) => Promise<ResponseOf<C>>
     : (request: RequestOf<C>) => Promise<ResponseOf<C>>;
 
-/** What the renderer sees as `window.omnipalm`: one async method per channel. */
+/** Subscribes to one event; returns the function that unsubscribes. */
+export type BridgeSubscription<E extends EventName> = (
+  listener: (payload: EventPayloadOf<E>) => void,
+) => () => void;
+
+/**
+ * What the renderer sees as `window.omnipalm`: one async method per channel and one
+ * subscription method per event — never a generic invoke/on taking a channel name.
+ */
 export type OmniPalmBridge = {
   readonly [C in ChannelName as MethodNameOf<C>]: BridgeMethod<C>;
+} & {
+  readonly [E in EventName as SubscriptionNameOf<E>]: BridgeSubscription<E>;
 };
 
 /** What main (and later the headless server) must implement: one handler per channel. */
@@ -55,10 +151,26 @@ export type ContractHandlers = {
   readonly [C in ChannelName]: (request: RequestOf<C>) => ResponseOf<C> | Promise<ResponseOf<C>>;
 };
 
-// Two channels with the same last segment ('config.get', 'secrets.get') would silently share
-// one bridge method; this fails to compile and names the colliding channels instead.
-type CollidingChannels = {
-  [C in ChannelName]: MethodNameOf<C> extends MethodNameOf<Exclude<ChannelName, C>> ? C : never;
-}[ChannelName];
+/** What main uses to push an event: typed by the event's payload. */
+export type EventEmitter = <E extends EventName>(event: E, payload: EventPayloadOf<E>) => void;
+
+// Two entries with the same bridge member ('config.get' and 'secrets.get', or an event
+// 'x.data' and a channel 'y.onXData') would silently share one method; this fails to compile
+// and names the colliding entries instead. Calls and events are tagged so that a channel and
+// an event of the same name are still two members.
+type BridgeEntry<Calls extends string, Events extends string> = `call:${Calls}` | `event:${Events}`;
+type BridgeMemberOf<K extends string> = K extends `call:${infer C}`
+  ? MethodNameOf<C>
+  : K extends `event:${infer E}`
+    ? SubscriptionNameOf<E>
+    : never;
+/** The entries whose bridge member another entry also claims (never when all are unique). */
+export type CollidingBridgeEntries<Calls extends string, Events extends string> = {
+  [K in BridgeEntry<Calls, Events>]: BridgeMemberOf<K> extends BridgeMemberOf<
+    Exclude<BridgeEntry<Calls, Events>, K>
+  >
+    ? K
+    : never;
+}[BridgeEntry<Calls, Events>];
 type AssertNever<T extends never> = T;
-export type BridgeMethodNamesAreUnique = AssertNever<CollidingChannels>;
+export type BridgeMembersAreUnique = AssertNever<CollidingBridgeEntries<ChannelName, EventName>>;

@@ -1,12 +1,16 @@
-// The only place main listens to the renderer. Every channel of the contract gets one
+// The only place main talks to the renderer. Every channel of the contract gets one
 // ipcMain.handle; nothing else is registered, so unknown channels are refused by Electron.
-import { ipcMain, type IpcMainInvokeEvent } from 'electron';
+// Events go the other way through emit(): checked against the contract, sent only to our page.
+import { ipcMain, webContents, type IpcMainInvokeEvent } from 'electron';
 import { z } from 'zod';
 import {
   channelNames,
   contract,
+  events,
   type ChannelName,
   type ContractHandlers,
+  type EventName,
+  type EventPayloadOf,
 } from '../../src-preload/contract';
 
 export interface IpcRouterOptions {
@@ -26,6 +30,21 @@ export class IpcRouter {
 
   unregister(): void {
     for (const channel of channelNames) ipcMain.removeHandler(channel);
+  }
+
+  /** Pushes a contract event to every window showing the OmniPalm renderer. */
+  emit<E extends EventName>(event: E, payload: EventPayloadOf<E>): void {
+    // As for responses: nothing leaves main that the contract does not name, and a payload
+    // of the wrong shape is a bug in main that the renderer must not have to survive.
+    const parsed = events[event].safeParse(payload);
+    if (!parsed.success)
+      throw new Error(`${event}: main produced an event that breaks the contract`);
+    for (const contents of webContents.getAllWebContents()) {
+      // Only our own page: a window that ended up on a foreign URL, a devtools view or a
+      // <webview> must not see the agent's terminal. send() reaches the main frame only.
+      if (contents.isDestroyed() || !this.options.isOwnRendererUrl(contents.getURL())) continue;
+      contents.send(event, parsed.data);
+    }
   }
 
   private async dispatch(

@@ -478,13 +478,13 @@ export class ShellSession {
         this.userLine = '';
       } else if (char === '\x1b') {
         index = endOfEscapeSequence(text, index);
-      } else if (char >= ' ' || char === '\t') {
+      } else if ((char >= ' ' && (char < '\x80' || char > '\x9f')) || char === '\t') {
         if (this.userLine.length >= MAX_USER_LINE_CHARS) continue;
         this.userLine += char;
         echo += char;
       }
       // Other control characters (Ctrl-D, Ctrl-Z, …) mean nothing without a job to send them
-      // to: dropped.
+      // to, and C1 controls (U+009B is a CSI) would act on the view when echoed: dropped.
     }
     this.batcher.push(echo);
     this.batcher.flush();

@@ -1,0 +1,191 @@
+// The contract's tables and the preload bridge derived from them: one named method per
+// channel and per event, payloads parsed before the page sees them, and no generic send/on.
+import { describe, expect, expectTypeOf, it, vi } from 'vitest';
+import {
+  channelNames,
+  contract,
+  eventNames,
+  events,
+  MAX_TERMINAL_INPUT_BYTES,
+  methodNameOf,
+  subscriptionNameOf,
+  type CollidingBridgeEntries,
+  type EventPayloadOf,
+  type OmniPalmBridge,
+} from '../../src-preload/contract.js';
+
+const exposed = vi.hoisted(() => ({ worlds: new Map<string, unknown>() }));
+vi.mock('electron', () => ({
+  contextBridge: {
+    exposeInMainWorld: (key: string, api: unknown) => exposed.worlds.set(key, api),
+  },
+  ipcRenderer: {
+    invoke: () => Promise.reject(new Error('no main process in unit tests')),
+    on: () => undefined,
+    removeListener: () => undefined,
+  },
+}));
+
+const { buildBridge } = await import('../../src-preload/index.js');
+
+const SESSION = '8d2f6a3c-3f0e-4c55-9a57-2a1f0c9b7e11';
+
+/** A stand-in ipcRenderer that records what the bridge does with it. */
+function fakeIpc() {
+  const listeners = new Map<string, Set<(event: unknown, payload: unknown) => void>>();
+  const ipc = {
+    invoke: vi.fn((channel: string, request: unknown) => Promise.resolve({ channel, request })),
+    on: vi.fn((channel: string, listener: (event: unknown, payload: unknown) => void) => {
+      if (!listeners.has(channel)) listeners.set(channel, new Set());
+      listeners.get(channel)!.add(listener);
+      return ipc;
+    }),
+    removeListener: vi.fn(
+      (channel: string, listener: (event: unknown, payload: unknown) => void) => {
+        listeners.get(channel)?.delete(listener);
+        return ipc;
+      },
+    ),
+  };
+  const send = (channel: string, payload: unknown) => {
+    const ipcEvent = { sender: ipc, senderId: 0, ports: [] };
+    for (const listener of listeners.get(channel) ?? []) listener(ipcEvent, payload);
+  };
+  const count = (channel: string) => listeners.get(channel)?.size ?? 0;
+  return { ipc, send, count };
+}
+
+describe('contract', () => {
+  it('names the terminal calls and events', () => {
+    expect(channelNames).toEqual([
+      'app.getStatus',
+      'terminal.list',
+      'terminal.resize',
+      'terminal.input',
+    ]);
+    expect(eventNames).toEqual(['terminal.opened', 'terminal.data', 'terminal.exit']);
+  });
+
+  it('bounds terminal.resize to sizes a real view can have', () => {
+    const resize = contract['terminal.resize'].request;
+    expect(resize.safeParse({ sessionId: SESSION, cols: 80, rows: 24 }).success).toBe(true);
+    for (const bad of [
+      { sessionId: SESSION, cols: 9, rows: 24 },
+      { sessionId: SESSION, cols: 1001, rows: 24 },
+      { sessionId: SESSION, cols: 80, rows: 1 },
+      { sessionId: SESSION, cols: 80, rows: 501 },
+      { sessionId: SESSION, cols: 80.5, rows: 24 },
+      { sessionId: 'not-a-session', cols: 80, rows: 24 },
+      { sessionId: SESSION, cols: 80, rows: 24, shell: '/bin/sh' },
+    ]) {
+      expect(resize.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('takes at most 64 KB of terminal input at a time, counted in UTF-8 bytes', () => {
+    const input = contract['terminal.input'].request;
+    const ok = (data: string) => input.safeParse({ sessionId: SESSION, data }).success;
+    expect(ok('ls -la\r')).toBe(true);
+    expect(ok('a'.repeat(MAX_TERMINAL_INPUT_BYTES))).toBe(true);
+    expect(ok('a'.repeat(MAX_TERMINAL_INPUT_BYTES + 1))).toBe(false);
+    // 2 bytes each: half as many characters already reach the limit.
+    expect(ok('é'.repeat(MAX_TERMINAL_INPUT_BYTES / 2))).toBe(true);
+    expect(ok('é'.repeat(MAX_TERMINAL_INPUT_BYTES / 2 + 1))).toBe(false);
+  });
+
+  it('strips from event payloads what the contract does not name', () => {
+    const parsed = events['terminal.data'].parse({ sessionId: SESSION, data: 'x', env: 'SECRET' });
+    expect(parsed).toEqual({ sessionId: SESSION, data: 'x' });
+    expect(events['terminal.exit'].safeParse({ sessionId: SESSION, exitCode: null }).success).toBe(
+      true,
+    );
+    expect(events['terminal.exit'].safeParse({ sessionId: SESSION }).success).toBe(false);
+  });
+
+  it('derives one bridge member per call and per event', () => {
+    expect(methodNameOf('terminal.input')).toBe('input');
+    expect(subscriptionNameOf('terminal.data')).toBe('onTerminalData');
+    expectTypeOf<OmniPalmBridge['onTerminalData']>().toEqualTypeOf<
+      (listener: (payload: EventPayloadOf<'terminal.data'>) => void) => () => void
+    >();
+    expectTypeOf<keyof OmniPalmBridge>().toEqualTypeOf<
+      | 'getStatus'
+      | 'list'
+      | 'resize'
+      | 'input'
+      | 'onTerminalOpened'
+      | 'onTerminalData'
+      | 'onTerminalExit'
+    >();
+  });
+
+  it('names colliding bridge members at compile time', () => {
+    // The check behind BridgeMembersAreUnique, on made-up tables.
+    expectTypeOf<CollidingBridgeEntries<'a.get' | 'b.list', 'x.data'>>().toEqualTypeOf<never>();
+    expectTypeOf<CollidingBridgeEntries<'config.get' | 'secrets.get', never>>().toEqualTypeOf<
+      'call:config.get' | 'call:secrets.get'
+    >();
+    expectTypeOf<CollidingBridgeEntries<'y.onXData', 'x.data'>>().toEqualTypeOf<
+      'call:y.onXData' | 'event:x.data'
+    >();
+    // A channel and an event of the same name are two different members.
+    expectTypeOf<CollidingBridgeEntries<'x.data', 'x.data'>>().toEqualTypeOf<never>();
+  });
+});
+
+describe('preload bridge', () => {
+  it('exposes exactly one method per channel and per event, as window.omnipalm', () => {
+    const api = exposed.worlds.get('omnipalm') as Record<string, unknown>;
+    expect([...exposed.worlds.keys()]).toEqual(['omnipalm']);
+    expect(Object.keys(api).sort()).toEqual(
+      [...channelNames.map(methodNameOf), ...eventNames.map(subscriptionNameOf)].sort(),
+    );
+    for (const member of Object.values(api)) expect(typeof member).toBe('function');
+    expect(Object.isFrozen(api)).toBe(true);
+    // Nothing generic that would let the page pick its own channel.
+    for (const generic of ['invoke', 'send', 'on', 'once', 'ipcRenderer']) {
+      expect(api).not.toHaveProperty(generic);
+    }
+  });
+
+  it('sends each call on its own fixed channel', async () => {
+    const { ipc } = fakeIpc();
+    const bridge = buildBridge(ipc as never);
+    await bridge.resize({ sessionId: SESSION, cols: 80, rows: 24 });
+    await bridge.list();
+    expect(ipc.invoke.mock.calls).toEqual([
+      ['terminal.resize', { sessionId: SESSION, cols: 80, rows: 24 }],
+      ['terminal.list', {}],
+    ]);
+  });
+
+  it('passes subscribers the parsed payload only, and unsubscribes', () => {
+    const { ipc, send, count } = fakeIpc();
+    const bridge = buildBridge(ipc as never);
+    const received: unknown[][] = [];
+    const unsubscribe = bridge.onTerminalData((...args: unknown[]) => received.push(args));
+    expect(ipc.on).toHaveBeenCalledWith('terminal.data', expect.any(Function));
+
+    send('terminal.data', { sessionId: SESSION, data: 'hello\r\n', extra: 'dropped' });
+    // A payload that breaks the contract is not delivered at all.
+    send('terminal.data', { sessionId: SESSION, data: 42 });
+    // Only this event's subscribers hear it.
+    send('terminal.exit', { sessionId: SESSION, exitCode: null });
+    // One argument, never the IpcRendererEvent (whose sender is ipcRenderer itself).
+    expect(received).toEqual([[{ sessionId: SESSION, data: 'hello\r\n' }]]);
+
+    unsubscribe();
+    expect(count('terminal.data')).toBe(0);
+    send('terminal.data', { sessionId: SESSION, data: 'late' });
+    expect(received).toHaveLength(1);
+  });
+
+  it('refuses a subscription without a listener function', () => {
+    const { ipc } = fakeIpc();
+    const bridge = buildBridge(ipc as never) as unknown as Record<string, (arg: unknown) => void>;
+    expect(() => bridge['onTerminalExit']!('terminal.exit')).toThrow(
+      'onTerminalExit: expected a listener function',
+    );
+    expect(ipc.on).not.toHaveBeenCalled();
+  });
+});
