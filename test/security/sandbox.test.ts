@@ -166,14 +166,6 @@ describe('sandboxed session: writing outside the allowed folder', () => {
     await run(`echo planted > ${target}`);
     expect(fs.readdirSync(tree.blocked)).toEqual(['secret.txt']);
   });
-
-  it('writing into the blocked folder: fails, with a trace', async () => {
-    // The blocked folder is hidden under an empty tmpfs: a write there must not look like
-    // it worked (the agent would go on as if it had), and is an attempt worth recording.
-    const result = await run(`echo planted > ${path.join(tree.blocked, 'planted-2.txt')}`);
-    expect(result.exitCode).not.toBe(0);
-    expect(kinds(result)).toContain('write');
-  });
 });
 
 describe('sandboxed session: a loopback server port that is not an allowed host', () => {

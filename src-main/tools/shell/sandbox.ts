@@ -7,6 +7,7 @@
 //   - network only to the hosts of configured integrations, none when the network is off.
 // The policy still classifies each command first; the sandbox is the boundary when that
 // classification misses (`cat ~/.ssh/id_rsa` spelled in a way no parser foresaw).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
@@ -20,6 +21,8 @@ export type SandboxMode = OmniPalmConfig['security']['sandbox'];
 
 export interface ShellSandboxSettings {
   mode: SandboxMode;
+  /** The user's home folder (realpath'd): its start-up files are protected when writable. */
+  homeDir?: string;
   /** Absolute paths (~ expanded). */
   allowedPaths: string[];
   blockedPaths: string[];
@@ -67,6 +70,7 @@ export function sandboxSettingsFromConfig(
   const hosts = [...integrations.network.allowed_hosts, ...integrationHosts(integrations)];
   return {
     mode: security.sandbox,
+    homeDir: realOrSame(where.homeDir),
     allowedPaths: security.allowed_paths.map(expand),
     // OmniPalm's own folder (config, audit log, rate limits) is not the agent's to read.
     blockedPaths: [
@@ -80,18 +84,152 @@ export function sandboxSettingsFromConfig(
   };
 }
 
+/**
+ * Files that run code or change tools when the user next opens a shell or runs git: never
+ * writable from the sandbox, wherever they sit in a writable folder. (The runtime protects
+ * them only relative to the Node process's own working folder.)
+ */
+export const PROTECTED_FILES = [
+  '.bashrc',
+  '.bash_profile',
+  '.bash_login',
+  '.bash_logout',
+  '.profile',
+  '.zshrc',
+  '.zshenv',
+  '.zprofile',
+  '.inputrc',
+  '.gitconfig',
+  '.gitmodules',
+  '.ripgreprc',
+  '.mcp.json',
+  '.vscode',
+  '.idea',
+  '.claude/commands',
+  '.claude/agents',
+];
+/** How deep below an allowed folder repositories are looked for. */
+const REPOSITORY_SEARCH_DEPTH = 8;
+const SCAN_TIMEOUT_MS = 15_000;
+
+function isUnder(file: string, folders: readonly string[]): boolean {
+  return folders.some((folder) => file === folder || file.startsWith(folder + path.sep));
+}
+
+/** The repositories (folders holding .git/HEAD) in and below the given folders. */
+function repositoriesIn(roots: readonly string[]): string[] {
+  if (roots.length === 0) return [];
+  const found = spawnSync(
+    'rg',
+    [
+      '--files',
+      '--hidden',
+      '--no-ignore',
+      '--no-messages',
+      '--max-depth',
+      String(REPOSITORY_SEARCH_DEPTH),
+      '-g',
+      '**/.git/HEAD',
+      ...roots,
+    ],
+    { encoding: 'utf8', timeout: SCAN_TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 },
+  );
+  const listed = found.error ? [] : found.stdout.split('\n').filter(Boolean);
+  // Without ripgrep, at least the allowed folders themselves.
+  const repositories = new Set(listed.map((head) => path.dirname(path.dirname(head))));
+  for (const root of roots)
+    if (fs.existsSync(path.join(root, '.git', 'HEAD'))) repositories.add(root);
+  return [...repositories];
+}
+
+/** Protected files whose absence programs expect to read as "missing", not "denied". */
+const READ_WHEN_PRESENT = new Set(['.gitconfig', '.gitmodules', 'config']);
+
+/** What must stay read-only inside the writable folders: start-up files and git hooks. */
+export function protectedPaths(settings: ShellSandboxSettings): string[] {
+  if (settings.readOnly) return [];
+  const roots = [...settings.allowedPaths];
+  if (settings.homeDir && isUnder(settings.homeDir, settings.allowedPaths)) {
+    roots.push(settings.homeDir);
+  }
+  const paths = roots.flatMap((root) => PROTECTED_FILES.map((name) => path.join(root, name)));
+  for (const repository of repositoriesIn(settings.allowedPaths)) {
+    paths.push(
+      path.join(repository, '.git', 'hooks'),
+      path.join(repository, '.git', 'config'),
+      path.join(repository, '.gitmodules'),
+    );
+  }
+  // A missing file is denied too (creating ~/.bashrc is as bad as changing it), except the
+  // ones programs read: git stops at an unreadable ~/.gitconfig.
+  return [...new Set(paths)].filter(
+    (file) => !READ_WHEN_PRESENT.has(path.basename(file)) || fs.existsSync(file),
+  );
+}
+
+/**
+ * Hardlinks, in the allowed folders, to files under blocked paths: the same file under
+ * another name would walk around a blocked path. Only looked for when some blocked file has
+ * more than one link (rarely), so the usual cost is a walk of the (small) blocked folders.
+ */
+export function hardlinksToBlocked(settings: ShellSandboxSettings): string[] {
+  const linked = new Set<string>();
+  let budget = 20_000;
+  const visit = (file: string, depth: number) => {
+    if (budget-- <= 0) return;
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(file);
+    } catch {
+      return;
+    }
+    if (stat.isFile() && stat.nlink > 1) linked.add(`${stat.dev}:${stat.ino}`);
+    if (!stat.isDirectory() || depth > 8) return;
+    let names: string[];
+    try {
+      names = fs.readdirSync(file);
+    } catch {
+      return;
+    }
+    for (const name of names) visit(path.join(file, name), depth + 1);
+  };
+  for (const blocked of settings.blockedPaths) visit(blocked, 0);
+  if (linked.size === 0 || settings.allowedPaths.length === 0) return [];
+  const found = spawnSync(
+    'find',
+    [...settings.allowedPaths, '-xdev', '-type', 'f', '-links', '+1', '-print0'],
+    { encoding: 'utf8', timeout: SCAN_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 },
+  );
+  return (found.stdout ?? '')
+    .split('\0')
+    .filter(Boolean)
+    .filter((file) => {
+      if (isUnder(file, settings.blockedPaths)) return false;
+      try {
+        const stat = fs.lstatSync(file);
+        return linked.has(`${stat.dev}:${stat.ino}`);
+      } catch {
+        return false;
+      }
+    });
+}
+
 /** The runtime's configuration for these settings. */
 export function runtimeConfigOf(settings: ShellSandboxSettings): SandboxRuntimeConfig {
+  const blocked = [...settings.blockedPaths, ...hardlinksToBlocked(settings)];
   return {
     network: { allowedDomains: settings.allowedHosts, deniedDomains: [] },
     filesystem: {
-      denyRead: settings.blockedPaths,
+      denyRead: blocked,
       allowWrite: settings.readOnly ? [] : settings.allowedPaths,
       // Blocked beats allowed for writes too (a blocked folder inside an allowed one).
-      denyWrite: settings.blockedPaths,
+      denyWrite: [...blocked, ...protectedPaths(settings)],
     },
   };
 }
+
+/** The runtime's scratch folder (its TMPDIR inside the sandbox) must exist on the host. */
+const SANDBOX_TMPDIR = '/tmp/claude';
 
 type Manager = (typeof import('@anthropic-ai/sandbox-runtime'))['SandboxManager'];
 
@@ -218,12 +356,16 @@ export class ShellSandbox {
   launcher(): ShellLauncher | undefined {
     const config = this.config;
     if (!config) return undefined;
+    const strings = (entries: readonly unknown[]) =>
+      entries.filter((entry): entry is string => typeof entry === 'string');
     return {
       sandboxed: true,
-      blockedPaths: config.filesystem.denyRead.filter(
-        (entry): entry is string => typeof entry === 'string',
-      ),
+      blockedPaths: strings(config.filesystem.denyRead),
+      allowedPaths: strings(config.filesystem.allowWrite),
       async wrap(shellCommand) {
+        if (process.platform === 'linux') {
+          fs.mkdirSync(SANDBOX_TMPDIR, { recursive: true, mode: 0o700 });
+        }
         const manager = await managerFor(config);
         const wrapped = await manager.wrapWithSandbox(shellCommand, '/bin/bash');
         return { file: '/bin/bash', args: ['-c', wrapped] };

@@ -22,6 +22,8 @@ export interface ViolationContext {
   cwd: string;
   /** Absolute, realpath'd blocked folders: a missing file under one was hidden by the sandbox. */
   blockedPaths: readonly string[];
+  /** Absolute, realpath'd allowed folders: a refused write in one hit a protected file. */
+  allowedPaths?: readonly string[];
 }
 
 /** Lines looked at per command: a flood of errors is reported by its first ones. */
@@ -29,9 +31,12 @@ const MAX_LINES = 2_000;
 const MAX_VIOLATIONS = 20;
 
 const WRITE = /Read-only file system/i;
-const MISSING = /No such file or directory/i;
+/** A blocked file is hidden ("No such file") or, through /proc/<pid>/root, refused. */
+const MISSING = /No such file or directory|Permission denied/i;
+/** The runtime's proxy refused a host: curl and friends may still exit 0 on its answer. */
+const PROXY_REFUSED = /Connection blocked by network allowlist/i;
 const NETWORK =
-  /Connection refused|Network is unreachable|Could not resolve host|Couldn't connect to server|Failed to connect to|Temporary failure in name resolution|Connection blocked by network allowlist/i;
+  /Connection refused|Network is unreachable|Could not resolve host|Couldn't connect to server|Failed to connect to|Temporary failure in name resolution|Connection blocked by network allowlist|Proxy CONNECT aborted|CONNECT tunnel failed/i;
 const ESCAPE =
   /\b(?:mount|umount|unshare|nsenter|chroot|pivot_root|setns|capsh)\b.*(?:Operation not permitted|permission denied|not permitted)/i;
 
@@ -74,8 +79,18 @@ function hostPaths(candidate: string, cwd: string): string[] {
 export function findSandboxViolations(
   output: string,
   context: ViolationContext,
+  exitCode = 1,
 ): SandboxViolation[] {
   const violations: SandboxViolation[] = [];
+  if (exitCode === 0) {
+    // After a success only the proxy's refusal counts: a file that merely contains
+    // "Read-only file system" is not an attempt.
+    for (const raw of output.split('\n', MAX_LINES)) {
+      if (violations.length >= MAX_VIOLATIONS) break;
+      if (PROXY_REFUSED.test(raw)) violations.push({ kind: 'network', line: raw.trim() });
+    }
+    return violations;
+  }
   const lines = output.split('\n', MAX_LINES);
   for (const raw of lines) {
     if (violations.length >= MAX_VIOLATIONS) break;
@@ -88,17 +103,31 @@ export function findSandboxViolations(
         line,
         ...(named ? { path: path.resolve(context.cwd, named) } : {}),
       });
-    } else if (MISSING.test(line)) {
-      // Only a file that is missing because it is blocked: ordinary typos are not violations.
-      const blocked = pathsIn(line)
-        .flatMap((candidate) => hostPaths(candidate, context.cwd))
-        .find((candidate) => under(candidate, context.blockedPaths));
-      if (blocked) violations.push({ kind: 'read', line, path: blocked });
-    } else if (NETWORK.test(line)) {
-      violations.push({ kind: 'network', line });
-    } else if (ESCAPE.test(line)) {
-      violations.push({ kind: 'escape', line });
+      continue;
     }
+    if (ESCAPE.test(line)) {
+      violations.push({ kind: 'escape', line });
+      continue;
+    }
+    if (MISSING.test(line)) {
+      // Only a file that is missing because it is blocked: ordinary typos are not violations.
+      const named = pathsIn(line).flatMap((candidate) => hostPaths(candidate, context.cwd));
+      const blocked = named.find((candidate) => under(candidate, context.blockedPaths));
+      if (blocked) {
+        violations.push({ kind: 'read', line, path: blocked });
+        continue;
+      }
+      // Refused inside an allowed folder, where writes are allowed: a protected file
+      // (.bashrc, .git/hooks…) the sandbox keeps read-only.
+      const guarded = /Permission denied/i.test(line)
+        ? named.find((candidate) => under(candidate, context.allowedPaths ?? []))
+        : undefined;
+      if (guarded) {
+        violations.push({ kind: 'write', line, path: guarded });
+        continue;
+      }
+    }
+    if (NETWORK.test(line)) violations.push({ kind: 'network', line });
   }
   return violations;
 }

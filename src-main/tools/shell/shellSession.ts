@@ -17,6 +17,8 @@ export interface ShellLauncher {
   readonly sandboxed: boolean;
   /** The folders the sandbox hides (realpath'd): a missing file under one is a violation. */
   readonly blockedPaths?: readonly string[];
+  /** The folders the sandbox lets commands write (a refused write there hit a protected file). */
+  readonly allowedPaths?: readonly string[];
   /** The program and arguments that run `shellCommand` (a bash command line) inside it. */
   wrap(shellCommand: string): Promise<{ file: string; args: string[] }>;
 }
@@ -530,13 +532,17 @@ export class ShellSession {
         // deliver Ctrl-C to): the command did not finish, whatever the dying shell reported.
         exitCode: interrupted && !shell.isAlive ? 130 : exitCode,
         timedOut: interrupted === 'timeout',
-        violations:
-          launcher?.sandboxed && exitCode !== 0
-            ? findSandboxViolations(text, {
+        violations: launcher?.sandboxed
+          ? findSandboxViolations(
+              text,
+              {
                 cwd: ranIn,
                 blockedPaths: launcher.blockedPaths ?? [],
-              })
-            : [],
+                allowedPaths: launcher.allowedPaths ?? [],
+              },
+              exitCode,
+            )
+          : [],
       };
     } finally {
       clearTimeout(timer);
@@ -580,14 +586,25 @@ export class ShellSession {
     const scrubbed = scrubEnvironment(this.options.env ?? process.env, this.options.secrets ?? []);
     for (const [name, value] of Object.entries(scrubbed))
       if (value !== undefined) env[name] = value;
-    Object.assign(env, { PS1: '', PS2: '', PS4: '+ ', TERM: 'dumb', HISTFILE: '/dev/null' });
+    // A colour terminal (the UI shows the session in xterm.js); pagers off, since no one
+    // pages through a command the agent runs.
+    Object.assign(env, {
+      PS1: '',
+      PS2: '',
+      PS4: '+ ',
+      TERM: 'xterm-256color',
+      HISTFILE: '/dev/null',
+      PAGER: 'cat',
+      GIT_PAGER: 'cat',
+      SYSTEMD_PAGER: '',
+    });
     const bashArgs = ['--noprofile', '--norc', '--noediting'];
     const { file, args } = this.options.launcher
       ? await this.options.launcher.wrap(`exec bash ${bashArgs.join(' ')}`)
       : { file: 'bash', args: bashArgs };
     if (this.disposed) throw new Error('the shell session was closed');
     const term = pty.spawn(file, args, {
-      name: 'dumb',
+      name: 'xterm-256color',
       cols: this.terminalSize.cols,
       rows: this.terminalSize.rows,
       cwd: this.currentCwd,

@@ -140,7 +140,7 @@ describe('ShellSession', () => {
     expect(result.output).not.toContain(secret);
     expect(result.output).not.toContain('OMNIPALM_LLM_API_KEY');
     expect(result.output).toContain('HARMLESS=visible');
-    expect(result.output).toContain('TERM=dumb');
+    expect(result.output).toContain('TERM=xterm-256color');
   });
 
   it('keeps the output of a command within the limit and counts the rest', async () => {
