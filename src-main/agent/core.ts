@@ -32,6 +32,7 @@ import {
   type ShellToolContext,
 } from '../tools/shell/index.js';
 import type { BrowserSession, BrowserToolContext } from '../tools/browser/index.js';
+import { TerminalHub } from './terminalHub.js';
 import { runTask, systemPrompt, type TaskOutcome, type ToolProgress } from './agentLoop.js';
 import { createAnthropicProvider } from './anthropicProvider.js';
 import { ConfirmationBroker } from './confirmationBroker.js';
@@ -120,6 +121,8 @@ async function browserSessionFor(
 
 export class AgentCore {
   private closed = false;
+  /** The tasks' shell sessions, for the UI's terminal view (live output, resize, the user's input). */
+  readonly terminals: TerminalHub;
 
   private constructor(
     readonly config: OmniPalmConfig,
@@ -135,7 +138,9 @@ export class AgentCore {
     /** What shell sessions run in (the OS sandbox, or why not). */
     readonly sandbox: SandboxStatus,
     private readonly launcher: ShellLauncher | undefined,
-  ) {}
+  ) {
+    this.terminals = new TerminalHub({ audit: (event) => this.trail.record(event) });
+  }
 
   static async open(options: AgentCoreOptions): Promise<AgentCore> {
     const { home, env } = options;
@@ -250,6 +255,9 @@ export class AgentCore {
       secrets: secretValues,
       launcher: this.launcher,
     });
+    const terminalId = this.config.integrations.terminal.enabled
+      ? this.terminals.register(shell, { taskId })
+      : undefined;
     const browser = await browserSessionFor(this.config, policy, secretValues);
     const tools = await toolsFor(this.config);
     if (this.config.integrations.terminal.enabled && this.sandbox.warning) {
@@ -313,6 +321,7 @@ export class AgentCore {
     } finally {
       options.signal?.removeEventListener('abort', stop);
       shell.dispose();
+      if (terminalId !== undefined) this.terminals.unregister(terminalId);
       await browser?.close();
     }
   }

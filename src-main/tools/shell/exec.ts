@@ -83,6 +83,14 @@ function decideShell(
   return context.enforcer.decide({ op: 'execute_shell', command, cwd }, { dryRun });
 }
 
+// eslint-disable-next-line no-control-regex -- terminal escape sequences are what it removes
+const TERMINAL_CODES = /\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]/g;
+
+/** CSI and OSC sequences (colours, cursor moves, titles) removed. */
+export function stripTerminalCodes(text: string): string {
+  return text.replace(TERMINAL_CODES, '');
+}
+
 /** The start and the end of long output, with a note saying how much was left out. */
 export function capOutput(output: string, droppedChars = 0, limit = MAX_TOOL_OUTPUT_CHARS): string {
   if (output.length <= limit && droppedChars === 0) return output;
@@ -139,7 +147,8 @@ export const shellExec: ShellTool<ShellExecInput, Plan<ShellExecInput>, ShellExe
       context.onSandboxViolation?.(violation, plan.input.command);
     }
     return {
-      output: capOutput(result.output, result.droppedChars),
+      // Colours are for the terminal view; the model reads plain text.
+      output: capOutput(stripTerminalCodes(result.output), result.droppedChars),
       exitCode: result.exitCode,
       timedOut: result.timedOut,
       ...(result.violations.length > 0

@@ -362,9 +362,28 @@ class BashProcess {
       });
       return;
     }
-    const settled = Math.max(0, running.pending.length - MARKER_WINDOW);
+    const settled = this.settledLength(running);
     this.keep(running, running.pending.slice(0, settled));
     running.pending = running.pending.slice(settled);
+  }
+
+  /**
+   * How much of `pending` cannot be part of a marker and may go out now. A marker starts on
+   * a new line with a nonce, so only a last line that could still become one is held back:
+   * the live view lags by a partial line at most, not by a marker's worth of output.
+   */
+  private settledLength(running: Running): number {
+    const { pending } = running;
+    const lineStart = pending.lastIndexOf('\n');
+    // No line break: nothing here can start a marker, except a carriage return before one.
+    if (lineStart < 0) return pending.endsWith('\r') ? pending.length - 1 : pending.length;
+    const tail = pending.slice(lineStart + 1);
+    const couldBeMarker = [`${running.nonce}:`, `${this.exitNonce}:x:`].some((prefix) =>
+      tail.length <= prefix.length ? prefix.startsWith(tail) : tail.startsWith(prefix),
+    );
+    if (!couldBeMarker || tail.length > MARKER_WINDOW) return pending.length;
+    // Keep the line break (and a carriage return before it) with the possible marker.
+    return pending[lineStart - 1] === '\r' ? lineStart - 1 : lineStart;
   }
 
   private keep(running: Running, text: string): void {

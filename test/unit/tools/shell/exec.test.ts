@@ -5,6 +5,7 @@ import { PolicyDeniedError } from '../../../../src-main/tools/fs/shared.js';
 import {
   capOutput,
   shellExec,
+  stripTerminalCodes,
   ShellFolderChangedError,
   type ShellToolContext,
 } from '../../../../src-main/tools/shell/exec.js';
@@ -60,6 +61,13 @@ describe('shell.exec', () => {
     expect((await shellExec.execute(failing, context)).exitCode).not.toBe(0);
     const slow = shellExec.plan({ command: 'sleep 30', timeoutSeconds: 0.3 }, context);
     expect(await shellExec.execute(slow, context)).toMatchObject({ timedOut: true });
+  });
+
+  it('gives the model plain text: colours and titles removed', () => {
+    expect(
+      stripTerminalCodes('\x1b[01;34mdocs\x1b[0m  notes.txt\x1b]0;a title\x07\x1b[2K\x1b[?25hdone'),
+    ).toBe('docs  notes.txtdone');
+    expect(stripTerminalCodes('plain [text] stays\n')).toBe('plain [text] stays\n');
   });
 
   it('validates its input', () => {
