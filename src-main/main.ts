@@ -1,10 +1,12 @@
 // Electron composition root: builds the services and wires them together, nothing else.
 import { app, BrowserWindow } from 'electron';
 import { join } from 'node:path';
-import type { ContractHandlers } from '../src-preload/contract';
+import { AgentCore } from './agent/core';
+import { omnipalmHome } from './config/home';
 import { IpcRouter } from './electron/ipcRouter';
 import { createMainWindow } from './electron/mainWindow';
 import { isOwnRendererUrl, resolveRendererUrl } from './electron/rendererUrl';
+import { coreEventHooks, createCoreHandlers, EventHub } from './server/coreHandlers';
 
 // Sandbox every renderer, including any a later module forgets to configure.
 app.enableSandbox();
@@ -29,22 +31,6 @@ function start(): void {
       preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
     });
 
-  // The desktop app runs no AgentCore yet, so no task has a terminal to show: an empty list,
-  // and a clear refusal for a session id. Becomes `...core.terminals.handlers` with the core.
-  const noTerminal = (): never => {
-    throw new Error('terminal: no task runs in the desktop app yet, so there is no session');
-  };
-  const handlers: ContractHandlers = {
-    'app.getStatus': () => ({
-      version: app.getVersion(),
-      mode: 'electron',
-      platform: process.platform,
-    }),
-    'terminal.list': () => ({ sessions: [] }),
-    'terminal.resize': noTerminal,
-    'terminal.input': noTerminal,
-  };
-
   app.on('window-all-closed', () => {
     // macOS apps stay running without windows until the user quits them.
     if (process.platform !== 'darwin') app.quit();
@@ -52,11 +38,29 @@ function start(): void {
 
   app
     .whenReady()
-    .then(() => {
-      new IpcRouter({
-        handlers,
+    .then(async () => {
+      // The same core and handlers as the headless server: tasks, confirmations, timeline
+      // and terminals, with the core's events fanned out through one hub.
+      const hub = new EventHub();
+      const core = await AgentCore.open({
+        home: omnipalmHome(process.env),
+        env: process.env,
+        ...coreEventHooks(hub),
+      });
+      const front = createCoreHandlers(core, {
+        mode: 'electron',
+        hub,
+        version: app.getVersion(),
+      });
+      const router = new IpcRouter({
+        handlers: front.handlers,
         isOwnRendererUrl: (url) => isOwnRendererUrl(rendererUrl, url),
-      }).register();
+      });
+      router.register();
+      hub.subscribe((event, payload) => router.emit(event, payload));
+      app.on('will-quit', () => {
+        void front.close().then(() => core.close());
+      });
       openMainWindow();
       // Registered only once ready: a window cannot be created before that.
       app.on('second-instance', () => {

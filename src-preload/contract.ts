@@ -18,6 +18,86 @@ const terminalSessionId = z.uuid();
 /** Most bytes (UTF-8) of one terminal.input: far more than a burst of keystrokes or a paste. */
 export const MAX_TERMINAL_INPUT_BYTES = 64 * 1024;
 
+/** The agent's task ids, request ids: random UUIDs, nothing else is accepted as one. */
+const randomId = z.uuid();
+
+/** Most characters of one prompt: a long instruction, not a document pasted whole. */
+export const MAX_PROMPT_LENGTH = 10_000;
+/** Most timeline events one page may ask for. */
+export const MAX_TIMELINE_PAGE = 500;
+
+// Copies of lists that live in main (the contract imports zod only); a unit test keeps each
+// equal to its source: OPERATIONS (config/schema.ts), AUDIT_KINDS and AUDIT_LEVELS
+// (audit/auditEvent.ts), StopLimit (policy/runBudget.ts).
+export const OPERATION_NAMES = [
+  'read',
+  'write',
+  'delete',
+  'list',
+  'execute_shell',
+  'send_email',
+  'http_request',
+  'browser',
+  'deploy',
+] as const;
+export const TIMELINE_KINDS = [
+  'user_command',
+  'tool_call',
+  'tool_result',
+  'agent_response',
+  'policy',
+  'confirmation',
+  'alert',
+  'error',
+  'config',
+  'api_call',
+] as const;
+export const TIMELINE_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
+export const STOP_LIMITS = [
+  'max_iterations',
+  'timeout',
+  'stop_on_error_count',
+  'stop_on_cost_limit',
+  'aborted',
+] as const;
+
+/** A confirmation as the UI shows it: the broker's request without its internal fingerprint. */
+const confirmationRequest = z.object({
+  id: z.string(),
+  taskId: z.string(),
+  operation: z.enum(OPERATION_NAMES),
+  /** One sentence, e.g. "This will delete 47 files. Proceed?" */
+  summary: z.string(),
+  /** A few preview lines. */
+  preview: z.array(z.string()),
+  /** Everything, for a "List" button. */
+  fullPreview: z.array(z.string()).optional(),
+  risk: z.enum(['low', 'medium', 'high']),
+  /** Why the policy asks. */
+  reason: z.string(),
+  /** Epoch milliseconds after which the request is denied. */
+  expiresAt: z.number(),
+});
+
+/** One filter list of timeline.page: bounded, as the store bounds it (timelineQuery.ts). */
+const filterList = <T extends z.ZodType>(item: T) => z.array(item).max(100).optional();
+
+const timelineEvent = z.object({
+  /** Increases with every event: the paging cursor. */
+  id: z.number().int(),
+  /** Epoch milliseconds. */
+  time: z.number(),
+  kind: z.enum(TIMELINE_KINDS),
+  level: z.enum(TIMELINE_LEVELS),
+  summary: z.string(),
+  taskId: z.string().optional(),
+  tool: z.string().optional(),
+  operation: z.string().optional(),
+  decision: z.enum(['allow', 'ask', 'deny']).optional(),
+  status: z.string().optional(),
+  costUsd: z.number().optional(),
+});
+
 export const contract = {
   'app.getStatus': {
     request: z.strictObject({}),
@@ -68,6 +148,61 @@ export const contract = {
     }),
     response: z.object({ accepted: z.boolean(), reason: z.string().optional() }),
   },
+  /** Starts a task in the background; its progress arrives as task.* events. */
+  'task.start': {
+    request: z.strictObject({
+      prompt: z
+        .string()
+        .max(MAX_PROMPT_LENGTH)
+        .refine((text) => text.trim().length > 0, { message: 'say what to do' }),
+      /** The task's working folder; must be inside security.allowed_paths. */
+      cwd: z.string().min(1).max(4096).optional(),
+    }),
+    response: z.object({ taskId: z.string() }),
+  },
+  /** The user's Stop: aborts the model request and the running tool. */
+  'task.stop': {
+    request: z.strictObject({ taskId: randomId }),
+    response: z.object({ stopped: z.boolean() }),
+  },
+  /** The tasks running now (named `running`: `list` is terminal.list's bridge method). */
+  'task.running': {
+    request: z.strictObject({}),
+    response: z.object({
+      tasks: z.array(z.object({ taskId: z.string(), prompt: z.string(), startedAt: z.number() })),
+    }),
+  },
+  /** The confirmations waiting for the user's answer, oldest first. */
+  'confirmation.pending': {
+    request: z.strictObject({}),
+    response: z.object({ requests: z.array(confirmationRequest) }),
+  },
+  /** The user's answer; accepted false when the request is no longer waiting. */
+  'confirmation.answer': {
+    request: z.strictObject({
+      id: randomId,
+      answer: z.enum(['yes', 'no', 'allow_for_task']),
+    }),
+    response: z.object({ accepted: z.boolean() }),
+  },
+  /** One page of the activity timeline, newest first; pass nextCursor as `before` for more. */
+  'timeline.page': {
+    request: z.strictObject({
+      before: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(MAX_TIMELINE_PAGE).optional(),
+      kinds: filterList(z.enum(TIMELINE_KINDS)),
+      tools: filterList(z.string().max(200)),
+      statuses: filterList(z.string().max(200)),
+      decisions: filterList(z.enum(['allow', 'ask', 'deny'])),
+      /** Substring of the summary, case-insensitive. */
+      text: z.string().max(1000).optional(),
+      taskId: z.string().max(200).optional(),
+    }),
+    response: z.object({
+      events: z.array(timelineEvent),
+      nextCursor: z.number().int().optional(),
+    }),
+  },
 } as const satisfies Record<string, ChannelDefinition>;
 
 /**
@@ -86,6 +221,64 @@ export const events = {
   'terminal.data': z.object({ sessionId: z.string(), data: z.string() }),
   /** The session ended; exitCode is null when it was closed rather than exiting by itself. */
   'terminal.exit': z.object({ sessionId: z.string(), exitCode: z.number().int().nullable() }),
+  /** A task started (by task.start). */
+  'task.started': z.object({ taskId: z.string(), prompt: z.string() }),
+  /** Streamed text of the agent's answer, as it arrives. */
+  'task.text': z.object({ taskId: z.string(), text: z.string() }),
+  /** A tool call started or ended; `id` pairs the two. */
+  'task.tool': z.object({
+    taskId: z.string(),
+    id: z.string(),
+    phase: z.enum(['start', 'end']),
+    tool: z.string(),
+    summary: z.string().optional(),
+    status: z.enum(['ok', 'error', 'denied']).optional(),
+    text: z.string().optional(),
+  }),
+  /** The task ended: 'denied' means an action it asked for was refused. */
+  'task.ended': z.object({
+    taskId: z.string(),
+    status: z.enum(['done', 'denied', 'stopped', 'error']),
+    text: z.string(),
+    stopReason: z.object({ limit: z.enum(STOP_LIMITS), message: z.string() }).optional(),
+    error: z.string().optional(),
+    refused: z.array(
+      z.object({
+        tool: z.string(),
+        by: z.enum(['policy', 'user', 'unanswered']),
+        reason: z.string(),
+      }),
+    ),
+    costUsd: z.number(),
+    iterations: z.number().int(),
+  }),
+  /** An action waits for the user's yes (answer with confirmation.answer). */
+  'confirmation.requested': z.object({ request: confirmationRequest }),
+  /**
+   * A request stopped waiting: answered here, timed out, or 'closed' (answered by another front
+   * door, or its task stopped). approved is null when it was decided elsewhere.
+   */
+  'confirmation.settled': z.object({
+    id: z.string(),
+    answer: z.enum(['yes', 'no', 'allow_for_task', 'timeout', 'closed']),
+    approved: z.boolean().nullable(),
+  }),
+  /** An event was recorded in the audit trail (the live timeline). */
+  'timeline.event': z.object({
+    kind: z.enum(TIMELINE_KINDS),
+    level: z.enum(TIMELINE_LEVELS),
+    summary: z.string(),
+    taskId: z.string().optional(),
+    tool: z.string().optional(),
+    status: z.string().optional(),
+    /** Epoch milliseconds. */
+    time: z.number(),
+  }),
+  /** The monitor raised an alert (monitoring.* in config.yaml). */
+  'monitor.alert': z.object({
+    rule: z.enum(['failed_operations', 'blocked_path', 'api_burst', 'sensitive_keyword']),
+    message: z.string(),
+  }),
 } as const satisfies Record<string, z.ZodType>;
 
 export type Contract = typeof contract;

@@ -2,16 +2,15 @@
 // ipcMain.handle; nothing else is registered, so unknown channels are refused by Electron.
 // Events go the other way through emit(): checked against the contract, sent only to our page.
 import { ipcMain, webContents, type IpcMainInvokeEvent } from 'electron';
-import { z } from 'zod';
 import {
   channelNames,
-  contract,
   events,
   type ChannelName,
   type ContractHandlers,
   type EventName,
   type EventPayloadOf,
 } from '../../src-preload/contract';
+import { dispatchCall } from '../server/dispatch';
 
 export interface IpcRouterOptions {
   handlers: ContractHandlers;
@@ -53,27 +52,8 @@ export class IpcRouter {
     payload: unknown,
   ): Promise<unknown> {
     this.assertTrustedSender(channel, event);
-
-    // Stops a compromised or buggy page from handing a handler data of a shape it never
-    // expected (type confusion, extra fields such as `__proto__` or injected options).
-    const request = contract[channel].request.safeParse(payload);
-    if (!request.success) {
-      throw new Error(`${channel}: request refused: ${z.prettifyError(request.error)}`);
-    }
-
-    // TypeScript cannot correlate `channel` with its handler's parameter type; the parse
-    // above guarantees the request matches that channel's schema.
-    const handler = this.options.handlers[channel] as (request: unknown) => unknown;
-    const output = await handler(request.data);
-
-    // Stops main from leaking fields the contract does not name (secrets, internal state)
-    // and from sending the renderer a shape its types do not promise. The error names the
-    // channel only: echoing the output could itself leak what we are keeping in.
-    const response = contract[channel].response.safeParse(output);
-    if (!response.success) {
-      throw new Error(`${channel}: main produced a response that breaks the contract`);
-    }
-    return response.data;
+    // The same parse–call–parse as the headless server: one place decides what crosses.
+    return dispatchCall(this.options.handlers, channel, payload);
   }
 
   private assertTrustedSender(channel: ChannelName, event: IpcMainInvokeEvent): void {

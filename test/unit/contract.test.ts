@@ -6,13 +6,22 @@ import {
   contract,
   eventNames,
   events,
+  MAX_PROMPT_LENGTH,
   MAX_TERMINAL_INPUT_BYTES,
+  MAX_TIMELINE_PAGE,
   methodNameOf,
+  OPERATION_NAMES,
+  STOP_LIMITS,
+  TIMELINE_KINDS,
+  TIMELINE_LEVELS,
   subscriptionNameOf,
   type CollidingBridgeEntries,
   type EventPayloadOf,
   type OmniPalmBridge,
 } from '../../src-preload/contract.js';
+import { AUDIT_KINDS, AUDIT_LEVELS } from '../../src-main/audit/auditEvent.js';
+import { OPERATIONS } from '../../src-main/config/schema.js';
+import type { StopLimit } from '../../src-main/policy/runBudget.js';
 
 const exposed = vi.hoisted(() => ({ worlds: new Map<string, unknown>() }));
 vi.mock('electron', () => ({
@@ -56,14 +65,87 @@ function fakeIpc() {
 }
 
 describe('contract', () => {
-  it('names the terminal calls and events', () => {
+  it('names the calls and events', () => {
     expect(channelNames).toEqual([
       'app.getStatus',
       'terminal.list',
       'terminal.resize',
       'terminal.input',
+      'task.start',
+      'task.stop',
+      'task.running',
+      'confirmation.pending',
+      'confirmation.answer',
+      'timeline.page',
     ]);
-    expect(eventNames).toEqual(['terminal.opened', 'terminal.data', 'terminal.exit']);
+    expect(eventNames).toEqual([
+      'terminal.opened',
+      'terminal.data',
+      'terminal.exit',
+      'task.started',
+      'task.text',
+      'task.tool',
+      'task.ended',
+      'confirmation.requested',
+      'confirmation.settled',
+      'timeline.event',
+      'monitor.alert',
+    ]);
+  });
+
+  it("keeps its copies of main's lists equal to the originals", () => {
+    expect(OPERATION_NAMES).toEqual(OPERATIONS);
+    expect(TIMELINE_KINDS).toEqual(AUDIT_KINDS);
+    expect(TIMELINE_LEVELS).toEqual(AUDIT_LEVELS);
+    expectTypeOf<(typeof STOP_LIMITS)[number]>().toEqualTypeOf<StopLimit>();
+  });
+
+  it('bounds task, confirmation and timeline requests', () => {
+    const start = contract['task.start'].request;
+    expect(start.safeParse({ prompt: 'Summarize notes.md', cwd: '/work' }).success).toBe(true);
+    for (const bad of [
+      {},
+      { prompt: '' },
+      { prompt: ' \n ' },
+      { prompt: 'x'.repeat(MAX_PROMPT_LENGTH + 1) },
+      { prompt: 'ok', cwd: '' },
+      { prompt: 'ok', model: 'other' },
+    ]) {
+      expect(start.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    expect(contract['task.stop'].request.safeParse({ taskId: 'not-an-id' }).success).toBe(false);
+    const answer = contract['confirmation.answer'].request;
+    expect(answer.safeParse({ id: SESSION, answer: 'allow_for_task' }).success).toBe(true);
+    expect(answer.safeParse({ id: SESSION, answer: 'always' }).success).toBe(false);
+    const page = contract['timeline.page'].request;
+    expect(page.safeParse({ limit: MAX_TIMELINE_PAGE, kinds: ['policy'] }).success).toBe(true);
+    for (const bad of [
+      { limit: MAX_TIMELINE_PAGE + 1 },
+      { limit: 0 },
+      { before: 0 },
+      { kinds: ['nonsense'] },
+      { tools: Array.from({ length: 101 }, () => 'fs.read') },
+      { kind: ['policy'] },
+    ]) {
+      expect(page.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('never sends the confirmation fingerprint to the page', () => {
+    const parsed = events['confirmation.requested'].parse({
+      request: {
+        id: SESSION,
+        taskId: SESSION,
+        operation: 'delete',
+        summary: 'This will delete 1 file. Proceed?',
+        preview: ['a.log'],
+        risk: 'medium',
+        reason: 'delete is in security.confirm_operations',
+        expiresAt: 1,
+        fingerprint: 'internal',
+      },
+    });
+    expect(parsed.request).not.toHaveProperty('fingerprint');
   });
 
   it('bounds terminal.resize to sizes a real view can have', () => {
@@ -113,9 +195,23 @@ describe('contract', () => {
       | 'list'
       | 'resize'
       | 'input'
+      | 'start'
+      | 'stop'
+      | 'running'
+      | 'pending'
+      | 'answer'
+      | 'page'
       | 'onTerminalOpened'
       | 'onTerminalData'
       | 'onTerminalExit'
+      | 'onTaskStarted'
+      | 'onTaskText'
+      | 'onTaskTool'
+      | 'onTaskEnded'
+      | 'onConfirmationRequested'
+      | 'onConfirmationSettled'
+      | 'onTimelineEvent'
+      | 'onMonitorAlert'
     >();
   });
 

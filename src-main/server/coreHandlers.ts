@@ -1,0 +1,380 @@
+// The agent core as the contract's handlers, one table for both transports: the Electron
+// IpcRouter and the headless HTTP/WebSocket server call dispatchCall(handlers, …) and
+// subscribe to one EventHub. Tasks run in the background (task.start returns at once with
+// the task's id); their progress, the confirmations and the live timeline arrive as events.
+//
+//   const hub = new EventHub();
+//   const core = await AgentCore.open({ home, env, ...coreEventHooks(hub) });
+//   const front = createCoreHandlers(core, { mode: 'headless', hub, version });
+//   hub.subscribe(sendToClient);  dispatchCall(front.handlers, channel, payload);
+//   await front.close();  await core.close();
+import {
+  events,
+  type ContractHandlers,
+  type EventEmitter,
+  type EventPayloadOf,
+  type RequestOf,
+  type ResponseOf,
+} from '../../src-preload/contract.js';
+import type { AgentCore, CoreTaskOutcome } from '../agent/core.js';
+import { defaultLevel, type AuditEvent } from '../audit/auditEvent.js';
+import type { Alert } from '../audit/monitor.js';
+import { openDatabase } from '../store/database.js';
+import {
+  TimelineStore,
+  timelineDatabaseFile,
+  type TimelineReader,
+} from '../store/timelineStore.js';
+import { UiFrontDoor } from './uiFrontDoor.js';
+
+export interface SubscribeOptions {
+  /**
+   * Whether this subscriber is a UI that can answer confirmations (default true). A log or a
+   * test probe says false, so the UI front door does not show requests nobody can answer.
+   */
+  answersConfirmations?: boolean;
+}
+
+export type AuditListener = (event: AuditEvent & { summary: string }) => void;
+
+export class EventHub {
+  private readonly sinks = new Map<EventEmitter, boolean>();
+  private readonly auditListeners = new Set<AuditListener>();
+  private hooked = false;
+
+  /** Fans an event out to every subscriber; a failing subscriber never stops the others. */
+  readonly emit: EventEmitter = (event, payload) => {
+    // Parsed once here: every transport gets exactly what the contract names, and a payload
+    // of the wrong shape (a bug in main) is dropped rather than sent.
+    const parsed = events[event].safeParse(payload);
+    if (!parsed.success) return;
+    for (const sink of [...this.sinks.keys()]) {
+      try {
+        sink(event, parsed.data as EventPayloadOf<typeof event>);
+      } catch {
+        // A closed window or a dropped socket must not stop the others.
+      }
+    }
+  };
+
+  /** Attaches a front door; returns the function that detaches it. */
+  subscribe(emit: EventEmitter, options: SubscribeOptions = {}): () => void {
+    // A wrapper per subscription, so one function subscribed twice is two subscriptions.
+    const sink: EventEmitter = (event, payload) => emit(event, payload);
+    this.sinks.set(sink, options.answersConfirmations ?? true);
+    return () => void this.sinks.delete(sink);
+  }
+
+  /** True while a subscriber that can answer confirmations is attached. */
+  hasConfirmationClients(): boolean {
+    return [...this.sinks.values()].some(Boolean);
+  }
+
+  /** Main-side listeners of the audit trail (the task runner learns task ids from it). */
+  onAudit(listener: AuditListener): () => void {
+    this.auditListeners.add(listener);
+    return () => void this.auditListeners.delete(listener);
+  }
+
+  /** Whether coreEventHooks(this) was called: the task runner relies on it. */
+  get isHooked(): boolean {
+    return this.hooked;
+  }
+
+  /** @internal for coreEventHooks */
+  markHooked(): void {
+    this.hooked = true;
+  }
+
+  /** @internal for coreEventHooks */
+  notifyAudit(event: AuditEvent & { summary: string }): void {
+    for (const listener of [...this.auditListeners]) listener(event);
+  }
+}
+
+/**
+ * The `onEvent`/`onAlert` options for AgentCore.open: every audited event becomes a
+ * `timeline.event`, every alert a `monitor.alert`.
+ *
+ *   const hub = new EventHub();
+ *   const core = await AgentCore.open({ home, env, ...coreEventHooks(hub) });
+ */
+export function coreEventHooks(hub: EventHub): {
+  onEvent: AuditListener;
+  onAlert: (alert: Alert) => void;
+} {
+  hub.markHooked();
+  return {
+    onEvent: (event) => {
+      hub.notifyAudit(event);
+      hub.emit('timeline.event', timelineEventOf(event));
+    },
+    // The message and rule only: the alert's triggering event may hold a secret.
+    onAlert: (alert) => hub.emit('monitor.alert', { rule: alert.rule, message: alert.message }),
+  };
+}
+
+function timelineEventOf(
+  event: AuditEvent & { summary: string },
+): EventPayloadOf<'timeline.event'> {
+  return {
+    kind: event.kind,
+    level: event.level ?? defaultLevel(event.kind),
+    summary: event.summary,
+    ...(event.taskId === undefined ? {} : { taskId: event.taskId }),
+    ...(event.tool === undefined ? {} : { tool: event.tool }),
+    ...(event.status === undefined ? {} : { status: event.status }),
+    time: event.time?.getTime() ?? Date.now(),
+  };
+}
+
+/** Tasks at once, by default: each holds a shell, maybe a browser, and the model's budget. */
+export const MAX_CONCURRENT_TASKS = 4;
+
+/** What the handlers use of the core (AgentCore has it all). */
+export type HandledCore = Pick<
+  AgentCore,
+  'runTask' | 'provider' | 'taskFolder' | 'broker' | 'terminals' | 'home'
+>;
+
+export interface CoreHandlersOptions {
+  mode: 'electron' | 'headless';
+  /** The hub passed to AgentCore.open through coreEventHooks. */
+  hub: EventHub;
+  /** The app's version, for app.getStatus. */
+  version: string;
+  maxConcurrentTasks?: number;
+  /** Where timeline.page reads; default: a reader connection to the core's timeline file. */
+  timeline?: TimelineReader;
+}
+
+export interface CoreHandlers {
+  /** Every channel of the contract. */
+  handlers: ContractHandlers;
+  /** The UI's confirmation front door, attached to the core's broker. */
+  door: UiFrontDoor;
+  /** Resolves once no task is running. */
+  idle(): Promise<void>;
+  /** Stops every task, waits for them, detaches the door; the core stays open. */
+  close(): Promise<void>;
+}
+
+interface RunningTask {
+  taskId: string;
+  prompt: string;
+  startedAt: number;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+type TaskEnded = EventPayloadOf<'task.ended'>;
+
+export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptions): CoreHandlers {
+  const { hub } = options;
+  if (!hub.isHooked) {
+    // Without the hooks the runner never learns a task's id and the UI sees no timeline.
+    throw new Error('createCoreHandlers: pass coreEventHooks(hub) to AgentCore.open first');
+  }
+  const door = new UiFrontDoor({
+    emit: hub.emit,
+    hasClients: () => hub.hasConfirmationClients(),
+  });
+  const detachDoor = core.broker.attach(door);
+  const stopTerminals = core.terminals.subscribe(hub.emit);
+  const tasks = new TaskRunner(core, hub, options.maxConcurrentTasks ?? MAX_CONCURRENT_TASKS);
+
+  let timeline = options.timeline;
+  let closeTimeline: (() => void) | undefined;
+  const reader = (): TimelineReader => {
+    if (!timeline) {
+      // A connection of our own: WAL lets it read while the audit trail writes.
+      const db = openDatabase(timelineDatabaseFile(core.home));
+      closeTimeline = () => db.close();
+      timeline = new TimelineStore(db);
+    }
+    return timeline;
+  };
+
+  const handlers: ContractHandlers = {
+    'app.getStatus': () => ({
+      version: options.version,
+      mode: options.mode,
+      platform: process.platform,
+    }),
+    ...core.terminals.handlers,
+    'task.start': (request) => tasks.start(request),
+    'task.stop': ({ taskId }) => ({ stopped: tasks.stop(taskId) }),
+    'task.running': () => ({ tasks: tasks.list() }),
+    'confirmation.pending': () => ({ requests: door.pending() }),
+    'confirmation.answer': ({ id, answer }) => ({ accepted: door.answer(id, answer) }),
+    'timeline.page': (request) => reader().page(request),
+  };
+
+  let closing: Promise<void> | undefined;
+  return {
+    handlers,
+    door,
+    idle: () => tasks.idle(),
+    close: () =>
+      (closing ??= (async () => {
+        await tasks.close();
+        detachDoor();
+        stopTerminals();
+        closeTimeline?.();
+      })()),
+  };
+}
+
+class TaskRunner {
+  private readonly running = new Map<string, RunningTask>();
+  /** Tasks between task.start and learning their id. */
+  private starting = 0;
+  /** Starts one at a time: see start(). */
+  private startLock: Promise<void> = Promise.resolve();
+  private closed = false;
+
+  constructor(
+    private readonly core: HandledCore,
+    private readonly hub: EventHub,
+    private readonly max: number,
+  ) {}
+
+  list(): ResponseOf<'task.running'>['tasks'] {
+    return [...this.running.values()].map(({ taskId, prompt, startedAt }) => ({
+      taskId,
+      prompt,
+      startedAt,
+    }));
+  }
+
+  stop(taskId: string): boolean {
+    const task = this.running.get(taskId);
+    if (!task) return false;
+    task.controller.abort();
+    return true;
+  }
+
+  async idle(): Promise<void> {
+    while (this.running.size > 0 || this.starting > 0) {
+      await Promise.all([this.startLock, ...[...this.running.values()].map((task) => task.done)]);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const task of this.running.values()) task.controller.abort();
+    await this.idle();
+  }
+
+  async start({ prompt, cwd }: RequestOf<'task.start'>): Promise<ResponseOf<'task.start'>> {
+    if (this.closed) throw new Error('task.start: the agent is shutting down; no new tasks');
+    if (this.running.size + this.starting >= this.max) {
+      throw new Error(
+        `task.start: ${this.max} tasks are running already, the most at once; stop one (task.stop) or wait for one to end`,
+      );
+    }
+    // Setup problems (no key, a folder outside allowed_paths) as the call's error, in words
+    // the user can act on, before anything runs.
+    const provider = this.core.provider();
+    const folder = this.core.taskFolder(cwd, { strict: cwd !== undefined });
+
+    this.starting += 1;
+    const previous = this.startLock;
+    let release!: () => void;
+    this.startLock = new Promise((resolve) => (release = resolve));
+    try {
+      await previous;
+      if (this.closed) throw new Error('task.start: the agent is shutting down; no new tasks');
+      return { taskId: await this.launch(prompt, folder, provider) };
+    } finally {
+      this.starting -= 1;
+      release();
+    }
+  }
+
+  /**
+   * Runs the task and resolves with its id. The core makes the id inside runTask and records
+   * the prompt (user_command) with it before the first model call: with one start at a time,
+   * the first audited event of an id no running task has is this task's.
+   */
+  private launch(
+    prompt: string,
+    cwd: string,
+    provider: ReturnType<HandledCore['provider']>,
+  ): Promise<string> {
+    const { hub } = this;
+    const controller = new AbortController();
+    let task: RunningTask | undefined;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    // Nothing streams before the id is known, but if it did it waits rather than being lost.
+    const early: (() => void)[] = [];
+    const forTask = (send: (taskId: string) => void) => {
+      if (task) send(task.taskId);
+      else early.push(() => send((task as RunningTask).taskId));
+    };
+
+    return new Promise<string>((resolve, reject) => {
+      const stopListening = hub.onAudit((event) => {
+        if (task || event.taskId === undefined || this.running.has(event.taskId)) return;
+        stopListening();
+        task = { taskId: event.taskId, prompt, startedAt: Date.now(), controller, done };
+        this.running.set(task.taskId, task);
+        hub.emit('task.started', { taskId: task.taskId, prompt });
+        for (const send of early.splice(0)) send();
+        resolve(task.taskId);
+      });
+      const end = (payload: (taskId: string) => TaskEnded) => {
+        stopListening();
+        if (task) {
+          this.running.delete(task.taskId);
+          hub.emit('task.ended', payload(task.taskId));
+        }
+        finish();
+      };
+      this.core
+        .runTask(prompt, {
+          cwd,
+          provider,
+          signal: controller.signal,
+          onText: (text) => forTask((taskId) => hub.emit('task.text', { taskId, text })),
+          onTool: (progress) => forTask((taskId) => hub.emit('task.tool', { taskId, ...progress })),
+        })
+        .then(
+          (outcome) => {
+            end(() => endedPayload(outcome));
+            reject(new Error('task.start: the task ended before it started'));
+          },
+          (error: unknown) => {
+            const message = error instanceof Error ? error.message : String(error);
+            end((taskId) => ({
+              taskId,
+              status: 'error',
+              text: '',
+              error: message,
+              refused: [],
+              costUsd: 0,
+              iterations: 0,
+            }));
+            // A no-op once the id was learned (the promise already resolved).
+            reject(new Error(`task.start: ${message}`));
+          },
+        );
+    });
+  }
+}
+
+function endedPayload(outcome: CoreTaskOutcome): TaskEnded {
+  return {
+    taskId: outcome.taskId,
+    status: outcome.status,
+    text: outcome.text,
+    ...(outcome.stopReason
+      ? { stopReason: { limit: outcome.stopReason.limit, message: outcome.stopReason.message } }
+      : {}),
+    ...(outcome.error === undefined ? {} : { error: outcome.error }),
+    refused: outcome.refused,
+    costUsd: outcome.costUsd,
+    iterations: outcome.iterations,
+  };
+}

@@ -1,0 +1,277 @@
+// The core's handlers as the UI meets them, against a real AgentCore (config, policy, audit
+// trail, SQLite timeline, broker) and the scripted model server on loopback.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import type { EventName, EventPayloadOf } from '../../../src-preload/contract.js';
+import { AgentCore } from '../../../src-main/agent/core.js';
+import {
+  coreEventHooks,
+  createCoreHandlers,
+  EventHub,
+  type CoreHandlers,
+} from '../../../src-main/server/coreHandlers.js';
+import { dispatchCall } from '../../../src-main/server/dispatch.js';
+import { startScriptedModelServer, type ScriptedReply } from '../../support/scriptedModelServer.js';
+import { makeTempFolder } from '../../support/tempFolders.js';
+
+type Received = { [E in EventName]: { event: E; payload: EventPayloadOf<E> } }[EventName];
+
+/** Every event the hub sends, and a way to await one. */
+class Recorder {
+  readonly received: Received[] = [];
+  private waiters: { test: (item: Received) => boolean; resolve: (item: Received) => void }[] = [];
+
+  readonly emit = <E extends EventName>(event: E, payload: EventPayloadOf<E>) => {
+    const item = { event, payload } as Received;
+    this.received.push(item);
+    for (const waiter of [...this.waiters]) {
+      if (!waiter.test(item)) continue;
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(item);
+    }
+  };
+
+  next<E extends EventName>(
+    event: E,
+    test: (payload: EventPayloadOf<E>) => boolean = () => true,
+  ): Promise<EventPayloadOf<E>> {
+    const found = this.received.find(
+      (item) => item.event === event && test(item.payload as EventPayloadOf<E>),
+    );
+    if (found) return Promise.resolve(found.payload as EventPayloadOf<E>);
+    return new Promise((resolve) =>
+      this.waiters.push({
+        test: (item) => item.event === event && test(item.payload as EventPayloadOf<E>),
+        resolve: (item) => resolve(item.payload as EventPayloadOf<E>),
+      }),
+    );
+  }
+
+  taskEvents(taskId: string): string[] {
+    return this.received
+      .filter((item) => item.event.startsWith('task.') && 'taskId' in item.payload)
+      .filter((item) => (item.payload as { taskId: string }).taskId === taskId)
+      .map((item) => item.event);
+  }
+}
+
+interface Setup {
+  work: string;
+  hub: EventHub;
+  core: AgentCore;
+  front: CoreHandlers;
+  call: (channel: string, payload?: unknown) => Promise<unknown>;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function setup(script: ScriptedReply[]): Promise<Setup> {
+  const root = makeTempFolder('omnipalm-handlers-');
+  const home = path.join(root, 'home');
+  const work = path.join(root, 'work');
+  fs.mkdirSync(home, { mode: 0o700 });
+  fs.mkdirSync(work);
+  fs.writeFileSync(
+    path.join(home, 'config.yaml'),
+    stringify({
+      security: { allowed_paths: [work], sandbox: 'off' },
+      integrations: { terminal: { enabled: false } },
+    }),
+    { mode: 0o600 },
+  );
+  const server = await startScriptedModelServer(script);
+  cleanups.push(() => server.close());
+  const hub = new EventHub();
+  const core = await AgentCore.open({
+    home,
+    env: {
+      HOME: root,
+      OMNIPALM_LLM_API_KEY: 'sk-ant-test-0123456789abcdefghij',
+      OMNIPALM_LLM_BASE_URL: server.baseURL,
+    },
+    homeDir: root,
+    ...coreEventHooks(hub),
+  });
+  cleanups.push(() => core.close());
+  const front = createCoreHandlers(core, { mode: 'headless', hub, version: '1.2.3' });
+  cleanups.push(() => front.close());
+  const call = (channel: string, payload: unknown = {}) =>
+    dispatchCall(front.handlers, channel, payload);
+  return { work, hub, core, front, call };
+}
+
+const deleteScript = (file: string): ScriptedReply[] => [
+  { text: 'Deleting it.', toolUses: [{ name: 'fs_delete', input: { paths: [file] } }] },
+  { text: 'Finished.' },
+];
+
+describe('core handlers', () => {
+  it('runs a task in the background and streams its progress in order', async () => {
+    const { work, hub, call } = await setup([
+      { text: 'Reading.', toolUses: [{ name: 'fs_read', input: { path: 'notes.md' } }] },
+      { text: 'The notes say hello.' },
+    ]);
+    fs.writeFileSync(path.join(work, 'notes.md'), 'hello\n');
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+
+    const { taskId } = (await call('task.start', { prompt: 'Summarize notes.md' })) as {
+      taskId: string;
+    };
+    expect(await call('task.running')).toEqual({
+      tasks: [{ taskId, prompt: 'Summarize notes.md', startedAt: expect.any(Number) }],
+    });
+    const ended = await events.next('task.ended', (payload) => payload.taskId === taskId);
+    expect(ended).toMatchObject({ status: 'done', text: 'The notes say hello.', refused: [] });
+    expect(ended.iterations).toBe(2);
+
+    const order = events.taskEvents(taskId).filter((name, index, all) => all[index - 1] !== name);
+    expect(order).toEqual(['task.started', 'task.text', 'task.tool', 'task.text', 'task.ended']);
+    const tools = events.received.filter((item) => item.event === 'task.tool');
+    expect(tools.map((item) => item.payload)).toMatchObject([
+      { taskId, phase: 'start', tool: 'fs.read' },
+      { taskId, phase: 'end', tool: 'fs.read', status: 'ok' },
+    ]);
+    expect(await call('task.running')).toEqual({ tasks: [] });
+
+    // The live timeline saw the task, and the stored one pages it back.
+    await events.next('timeline.event', (event) => event.kind === 'user_command');
+    const page = (await call('timeline.page', { taskId, limit: 500 })) as {
+      events: { kind: string; taskId?: string }[];
+    };
+    expect(page.events.map((event) => event.kind)).toEqual(
+      expect.arrayContaining(['user_command', 'tool_call', 'tool_result', 'agent_response']),
+    );
+    expect(page.events.every((event) => event.taskId === taskId)).toBe(true);
+    const small = (await call('timeline.page', { taskId, limit: 1 })) as { nextCursor?: number };
+    expect(small.nextCursor).toEqual(expect.any(Number));
+  });
+
+  it('asks the UI before a delete, and deletes once the user says yes', async () => {
+    const { work, hub, call } = await setup(deleteScript('old.log'));
+    const file = path.join(work, 'old.log');
+    fs.writeFileSync(file, 'x');
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+
+    const { taskId } = (await call('task.start', { prompt: 'Delete old.log' })) as {
+      taskId: string;
+    };
+    const { request } = await events.next('confirmation.requested');
+    expect(request).toMatchObject({ taskId, operation: 'delete' });
+    expect(request).not.toHaveProperty('fingerprint');
+    expect(await call('confirmation.pending')).toEqual({ requests: [request] });
+
+    expect(await call('confirmation.answer', { id: request.id, answer: 'yes' })).toEqual({
+      accepted: true,
+    });
+    expect(await events.next('confirmation.settled')).toEqual({
+      id: request.id,
+      answer: 'yes',
+      approved: true,
+    });
+    const ended = await events.next('task.ended');
+    expect(ended.status).toBe('done');
+    expect(fs.existsSync(file)).toBe(false);
+    // A second answer to the same request changes nothing.
+    expect(await call('confirmation.answer', { id: request.id, answer: 'no' })).toEqual({
+      accepted: false,
+    });
+  });
+
+  it('keeps the file when the user says no', async () => {
+    const { work, hub, call } = await setup(deleteScript('keep.log'));
+    const file = path.join(work, 'keep.log');
+    fs.writeFileSync(file, 'x');
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+
+    await call('task.start', { prompt: 'Delete keep.log' });
+    const { request } = await events.next('confirmation.requested');
+    await call('confirmation.answer', { id: request.id, answer: 'no' });
+    const ended = await events.next('task.ended');
+    expect(ended.status).toBe('denied');
+    expect(ended.refused).toMatchObject([{ tool: 'fs.delete', by: 'user' }]);
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('denies at once when no UI is connected to answer', async () => {
+    const { work, hub, call } = await setup(deleteScript('alone.log'));
+    const file = path.join(work, 'alone.log');
+    fs.writeFileSync(file, 'x');
+    // A probe that cannot answer confirmations: nobody is there to show them to.
+    const events = new Recorder();
+    hub.subscribe(events.emit, { answersConfirmations: false });
+
+    await call('task.start', { prompt: 'Delete alone.log' });
+    const ended = await events.next('task.ended');
+    expect(ended.status).toBe('denied');
+    expect(ended.refused).toMatchObject([{ tool: 'fs.delete', by: 'unanswered' }]);
+    expect(events.received.some((item) => item.event === 'confirmation.requested')).toBe(false);
+    expect(fs.existsSync(file)).toBe(true);
+  });
+
+  it('stops a task that waits for a confirmation', async () => {
+    const { work, hub, call } = await setup(deleteScript('wait.log'));
+    const file = path.join(work, 'wait.log');
+    fs.writeFileSync(file, 'x');
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+
+    const { taskId } = (await call('task.start', { prompt: 'Delete wait.log' })) as {
+      taskId: string;
+    };
+    const { request } = await events.next('confirmation.requested');
+    expect(await call('task.stop', { taskId })).toEqual({ stopped: true });
+    expect(await events.next('confirmation.settled')).toEqual({
+      id: request.id,
+      answer: 'closed',
+      approved: null,
+    });
+    const ended = await events.next('task.ended');
+    expect(ended).toMatchObject({ taskId, status: 'stopped', stopReason: { limit: 'aborted' } });
+    expect(fs.existsSync(file)).toBe(true);
+    expect(await call('task.stop', { taskId })).toEqual({ stopped: false });
+  });
+
+  it('refuses a task outside the allowed folders before it starts', async () => {
+    const { call } = await setup([]);
+    await expect(call('task.start', { prompt: 'hi', cwd: '/' })).rejects.toThrow(
+      /not inside security\.allowed_paths/,
+    );
+    await expect(call('task.start', { prompt: '   ' })).rejects.toThrow(/say what to do/);
+  });
+
+  it('limits how many tasks run at once', async () => {
+    const { hub, core, call } = await setup([]);
+    const front = createCoreHandlers(core, {
+      mode: 'headless',
+      hub,
+      version: '1.2.3',
+      maxConcurrentTasks: 1,
+    });
+    cleanups.push(() => front.close());
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+    // The script is empty: the model answers with an error, after the task started.
+    const first = (await dispatchCall(front.handlers, 'task.start', { prompt: 'one' })) as {
+      taskId: string;
+    };
+    await expect(dispatchCall(front.handlers, 'task.start', { prompt: 'two' })).rejects.toThrow(
+      /1 tasks are running already/,
+    );
+    const ended = await events.next('task.ended', (payload) => payload.taskId === first.taskId);
+    expect(ended.status).toBe('error');
+    await front.idle();
+    expect(await call('app.getStatus')).toEqual({
+      version: '1.2.3',
+      mode: 'headless',
+      platform: process.platform,
+    });
+  });
+});
