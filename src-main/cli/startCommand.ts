@@ -1,18 +1,28 @@
-// `omnipalm start [--headless]`. The headless server arrives with the headless issue; until
-// then `start --headless` prints the status of the core it would serve, and says so.
+// `omnipalm start [--headless]`: the desktop app where Electron is installed, otherwise (or
+// with --headless) the headless server on loopback, until SIGTERM/SIGINT.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ConfigStore, type OmniPalmConfig } from '../config/index.js';
-import { assertNotRoot, type CliIO, EXIT_OK, parseCommandArgs } from './cliSupport.js';
+import { assertNotRoot, type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
 import { ELECTRON_INSTALL_FIX, findElectronBinary } from './electronBinary.js';
 import { VERSION } from './version.js';
 
-export const START_HELP = `Usage: omnipalm start [--headless] [--allow-root]
+export const DEFAULT_PORT = 7780;
+
+export const START_HELP = `Usage: omnipalm start [--headless] [--port N] [--host H --allow-remote] [--allow-root]
 
 Starts OmniPalm: the desktop app where the Electron binary is installed, otherwise (or with
---headless) the headless mode. Refuses to run as root unless --allow-root or
-OMNIPALM_ALLOW_ROOT=1 is given.`;
+--headless) the headless mode: the web UI and the REST API on http://127.0.0.1:N/ (and ::1),
+every call authenticated with the token in $OMNIPALM_HOME/api-token. It runs until Ctrl-C or
+SIGTERM, then finishes in order (no new calls, tasks stopped, audit log and database closed).
+
+Options:
+  --port N          the port (default ${DEFAULT_PORT}; 0 picks a free one)
+  --host H          listen on H instead of loopback — needs --allow-remote; only for a
+                    container whose port is published on the host's loopback (see Docker)
+  --allow-remote    accept a non-loopback --host (prints a warning)
+  --allow-root      run as root anyway (or OMNIPALM_ALLOW_ROOT=1)`;
 
 export function statusLines(
   config: OmniPalmConfig,
@@ -36,6 +46,9 @@ export async function runStartCommand(args: string[], io: CliIO, home: string): 
     args,
     {
       headless: { type: 'boolean' },
+      port: { type: 'string' },
+      host: { type: 'string' },
+      'allow-remote': { type: 'boolean' },
       'allow-root': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -46,6 +59,16 @@ export async function runStartCommand(args: string[], io: CliIO, home: string): 
     return EXIT_OK;
   }
   assertNotRoot(io, values['allow-root']);
+  const port = parsePort(values.port);
+  if (
+    values.host !== undefined &&
+    !isLoopbackHost(values.host) &&
+    values['allow-remote'] !== true
+  ) {
+    throw new UsageError(
+      `start: --host ${values.host} would expose the API beyond this machine; add --allow-remote if that is what you want (only behind a port published on loopback, as in the Docker setup)`,
+    );
+  }
   const store = new ConfigStore(home);
   const config = store.load();
 
@@ -66,6 +89,51 @@ export async function runStartCommand(args: string[], io: CliIO, home: string): 
     );
   }
   for (const line of statusLines(config, store.file, store.exists())) io.stdout(line);
-  io.stdout('headless server: not available in this version yet — nothing is listening.');
+  // Handlers first: a SIGTERM that arrives while the server starts still shuts down in order.
+  let stop: (() => Promise<void>) | undefined;
+  let signalled = false;
+  const shutdown = (signal: string) => {
+    if (signalled) return;
+    signalled = true;
+    io.stdout(`${signal}: shutting down (no new calls; stopping tasks; closing the audit log)…`);
+    void stop?.();
+  };
+  const onTerm = () => shutdown('SIGTERM');
+  const onInt = () => shutdown('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  try {
+    const { startHeadless } = await import('../server/headless.js');
+    const running = await startHeadless({
+      home,
+      env: io.env,
+      version: VERSION,
+      port,
+      ...(values.host !== undefined ? { host: values.host } : {}),
+      ...(values['allow-remote'] ? { allowRemote: true } : {}),
+      staticDir: path.resolve(import.meta.dirname, '../../out/renderer'),
+      say: (line) => io.stdout(line),
+    });
+    stop = running.stop;
+    if (signalled) void running.stop();
+    await running.stopped;
+  } finally {
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  }
+  io.stdout('stopped.');
   return EXIT_OK;
+}
+
+function parsePort(value: string | undefined): number {
+  if (value === undefined) return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\d+$/.test(value) || port > 65535) {
+    throw new UsageError(`start: --port expects a number from 0 to 65535, got "${value}"`);
+  }
+  return port;
+}
+
+function isLoopbackHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }

@@ -4,13 +4,8 @@
 // anything else so that no web page the user visits can drive the agent (DESIGN.md §1).
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { z } from 'zod';
-import {
-  channelNames,
-  contract,
-  type ChannelName,
-  type ContractHandlers,
-} from '../../src-preload/contract';
+import { channelNames, type ChannelName, type ContractHandlers } from '../../src-preload/contract';
+import { ContractRequestError, dispatchCall } from './dispatch';
 import { EventStream, rejectUpgrade, type EventSubscriber } from './eventStream';
 import { listenAll, planBind, remoteWarning } from './listen';
 import {
@@ -150,7 +145,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     } catch {
       return sendJson(response, 400, { error: `${channel}: the request body is not valid JSON` });
     }
-    const result = await dispatchCall(options.handlers, channel, payload);
+    const result = await dispatchHttpCall(options.handlers, channel, payload);
     sendJson(response, result.status, result.body);
   };
 
@@ -243,39 +238,18 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   };
 }
 
-/**
- * One call through the contract, as the IPC router does it: parse the request, run the
- * handler, parse its output. Kept as one function so a shared dispatch can replace it.
- */
-export async function dispatchCall(
+/** One call through the shared dispatch (the IPC router uses the same), as an HTTP status. */
+export async function dispatchHttpCall(
   handlers: ContractHandlers,
   channel: ChannelName,
   payload: unknown,
 ): Promise<{ status: number; body: unknown }> {
-  // Stops a hostile client from handing a handler data of a shape it never expected.
-  const request = contract[channel].request.safeParse(payload);
-  if (!request.success) {
-    return {
-      status: 400,
-      body: { error: `${channel}: request refused: ${z.prettifyError(request.error)}` },
-    };
-  }
-  let output: unknown;
   try {
-    const handler = handlers[channel] as (request: unknown) => unknown;
-    output = await handler(request.data);
+    return { status: 200, body: await dispatchCall(handlers, channel, payload) };
   } catch (error) {
-    return { status: 500, body: { error: error instanceof Error ? error.message : String(error) } };
+    const status = error instanceof ContractRequestError ? 400 : 500;
+    return { status, body: { error: error instanceof Error ? error.message : String(error) } };
   }
-  // Nothing leaves main that the contract does not name; the error never echoes the output.
-  const response = contract[channel].response.safeParse(output);
-  if (!response.success) {
-    return {
-      status: 500,
-      body: { error: `${channel}: main produced a response that breaks the contract` },
-    };
-  }
-  return { status: 200, body: response.data };
 }
 
 function isChannel(name: string): name is ChannelName {

@@ -1,4 +1,5 @@
 // `omnipalm start`, `doctor`, `--help` and `--version` as real child processes.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,10 +10,40 @@ import {
   startPrivateKeyring,
   type PrivateKeyring,
 } from '../../support/privateKeyring.js';
-import { runCli } from '../../support/runCli.js';
+import { BUILT_CLI } from '../../support/buildCli.js';
+import { cleanEnv, REPO_ROOT, runCli } from '../../support/runCli.js';
 import { makeTempFolder, makeTempHome } from '../../support/tempFolders.js';
 
 const isRoot = process.getuid?.() === 0;
+
+/**
+ * Runs `omnipalm start …` as a child until it says it is listening, then stops it with
+ * SIGTERM the way a service manager does; returns its exit code and output.
+ */
+async function startUntilListening(
+  args: string[],
+  home: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [BUILT_CLI, 'start', '--port', '0', ...args], {
+    env: cleanEnv(home, env),
+    cwd: REPO_ROOT,
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  let signalled = false;
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    stdout += chunk;
+    if (!signalled && /listening on/.test(stdout)) {
+      signalled = true; // once: a second SIGTERM means "quit now", as for any service
+      child.kill('SIGTERM');
+    }
+  });
+  const code = await exited;
+  return { code, stdout, stderr };
+}
 
 describe.concurrent('root guard', () => {
   it('refuses `start` as root, quoting the guide, unless the user opts in', async () => {
@@ -30,35 +61,29 @@ describe.concurrent('root guard', () => {
     );
     expect(err.join('\n')).toContain('--allow-root');
     expect(out).toEqual([]);
-    expect(await runCliInProcess(['start', '--headless', '--allow-root'], io)).toBe(0);
-    expect(
-      await runCliInProcess(['start', '--headless'], {
-        ...io,
-        env: { ...io.env, OMNIPALM_ALLOW_ROOT: '1' },
-      }),
-    ).toBe(0);
-    // A non-root user needs no opt-in.
-    expect(await runCliInProcess(['start', '--headless'], { ...io, uid: 1000 })).toBe(0);
   });
 
-  it.runIf(isRoot)('refuses for real when this process is root (child process)', async () => {
-    const home = makeTempHome();
-    const refused = await runCli(['start', '--headless'], { home });
-    expect(refused.code).toBe(2);
-    expect(refused.stderr).toContain('refusing to run as root');
-    const allowed = await runCli(['start', '--headless'], {
-      home,
-      env: { OMNIPALM_ALLOW_ROOT: '1' },
-    });
-    expect(allowed.code, allowed.stderr).toBe(0);
-    expect(allowed.stdout).toContain(
-      'capabilities: filesystem on, terminal on, network on, browser off',
-    );
-  });
+  it.runIf(isRoot)(
+    'refuses for real when this process is root, starts with the opt-in',
+    async () => {
+      const home = makeTempHome();
+      const refused = await runCli(['start', '--headless'], { home });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain('refusing to run as root');
+      const allowed = await startUntilListening(['--headless'], home, { OMNIPALM_ALLOW_ROOT: '1' });
+      expect(allowed.code, allowed.stderr).toBe(0);
+      expect(allowed.stdout).toContain(
+        'capabilities: filesystem on, terminal on, network on, browser off',
+      );
+      // Stopped in order on SIGTERM.
+      expect(allowed.stdout).toContain('SIGTERM: shutting down');
+      expect(allowed.stdout.trimEnd().endsWith('stopped.')).toBe(true);
+    },
+  );
 
   it('`start` without --headless says in one line why it falls back when there is no Electron binary', async () => {
     const home = makeTempHome();
-    const result = await runCli(['start', '--allow-root'], { home });
+    const result = await startUntilListening(['--allow-root'], home);
     expect(result.code, result.stderr).toBe(0);
     const lines = result.stdout.trim().split('\n');
     expect(lines[0]).toMatch(
@@ -67,6 +92,20 @@ describe.concurrent('root guard', () => {
     expect(result.stdout).toContain(
       `config: ${path.join(home, 'config.yaml')} (not created yet: defaults apply)`,
     );
+    expect(result.stdout).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+\//);
+    expect(result.stdout).toMatch(/http:\/\/127\.0\.0\.1:\d+\/#token=[A-Za-z0-9_-]{43}/);
+  });
+
+  it('refuses a non-loopback --host without --allow-remote, and a bad port', async () => {
+    const home = makeTempHome();
+    const remote = await runCli(['start', '--headless', '--allow-root', '--host', '0.0.0.0'], {
+      home,
+    });
+    expect(remote.code).toBe(2);
+    expect(remote.stderr).toContain('add --allow-remote');
+    const port = await runCli(['start', '--headless', '--allow-root', '--port', 'http'], { home });
+    expect(port.code).toBe(2);
+    expect(port.stderr).toContain('--port expects a number from 0 to 65535, got "http"');
   });
 
   it('`start` refuses an invalid config instead of starting with defaults', async () => {
