@@ -1,13 +1,13 @@
 // 200 concurrent clients against a read call and 200 subscribers to the event stream, with
 // events pushed every 50 ms: no errors, latency printed. OMNIPALM_LOAD_SECONDS sets the
-// duration (default 5 s so the suite stays fast; the issue's 20 s: OMNIPALM_LOAD_SECONDS=20).
+// duration (default 20 s, as the issue asks; OMNIPALM_LOAD_SECONDS=5 for a quick local run).
 import http from 'node:http';
 import { expect, it } from 'vitest';
 import { generateApiToken } from '../../../src-main/server/apiToken';
 import { startHeadlessServer } from '../../../src-main/server/httpServer';
 import { callApi, connectEvents, makeStubCore } from '../../support/headlessClient';
 
-const SECONDS = Number(process.env.OMNIPALM_LOAD_SECONDS ?? '5');
+const SECONDS = Number(process.env.OMNIPALM_LOAD_SECONDS ?? '20');
 const CLIENTS = 200;
 
 it(
