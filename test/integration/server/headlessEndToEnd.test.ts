@@ -2,48 +2,11 @@
 // server, driven through the REST API and the event stream exactly as the web UI does — a
 // task asks to delete files, the confirmation arrives as an event, the answer goes back over
 // HTTP, the files are gone, the audit log has it all, and SIGTERM takes it down in order.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BUILT_CLI } from '../../support/buildCli.js';
 import { callApi, connectEvents, rawRequest } from '../../support/headlessClient.js';
-import { cleanEnv, REPO_ROOT } from '../../support/runCli.js';
+import { startHeadlessProcess } from '../../support/headlessProcess.js';
 import { makeRunFixture } from '../agent/runFixture.js';
-
-interface Started {
-  port: number;
-  token: string;
-  stdout: () => string;
-  exited: Promise<number | null>;
-  stop: () => void;
-}
-
-function startHeadless(home: string, env: NodeJS.ProcessEnv): Promise<Started> {
-  const child = spawn(process.execPath, [BUILT_CLI, 'start', '--headless', '--port', '0'], {
-    env: cleanEnv(home, env),
-    cwd: REPO_ROOT,
-  });
-  let stdout = '';
-  let stderr = '';
-  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-  return new Promise((resolve, reject) => {
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    void exited.then((code) => reject(new Error(`exited ${code} before listening: ${stderr}`)));
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
-      stdout += chunk;
-      const open = /http:\/\/127\.0\.0\.1:(\d+)\/#token=([A-Za-z0-9_-]{43})/.exec(stdout);
-      if (open) {
-        resolve({
-          port: Number(open[1]),
-          token: open[2]!,
-          stdout: () => stdout,
-          exited,
-          stop: () => child.kill('SIGTERM'),
-        });
-      }
-    });
-  });
-}
 
 describe('omnipalm start --headless', () => {
   it('runs a task with a confirmation answered through the API, then shuts down in order', async () => {
@@ -56,7 +19,7 @@ describe('omnipalm start --headless', () => {
     );
     const first = fixture.file('a.log', 'x');
     const second = fixture.file('b.log', 'y');
-    const server = await startHeadless(fixture.home, fixture.env);
+    const server = await startHeadlessProcess(fixture.home, fixture.env);
     try {
       // The page and the API: the page needs no token, every call does.
       const page = await rawRequest({ port: server.port, method: 'GET', path: '/' });
