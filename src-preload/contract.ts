@@ -28,7 +28,7 @@ export const MAX_TIMELINE_PAGE = 500;
 
 // Copies of lists that live in main (the contract imports zod only); a unit test keeps each
 // equal to its source: OPERATIONS (config/schema.ts), AUDIT_KINDS and AUDIT_LEVELS
-// (audit/auditEvent.ts), StopLimit (policy/runBudget.ts).
+// (audit/auditEvent.ts), StopLimit (policy/runBudget.ts), SECRET_NAMES (config/schema.ts).
 export const OPERATION_NAMES = [
   'read',
   'write',
@@ -97,6 +97,37 @@ const timelineEvent = z.object({
   status: z.string().optional(),
   costUsd: z.number().optional(),
 });
+
+/** Most characters of a config key (`security.rate_limits.emails_per_hour`). */
+export const MAX_CONFIG_KEY_LENGTH = 200;
+/** Most characters of one config value as JSON: a long allowed_paths list, not a file. */
+export const MAX_CONFIG_VALUE_LENGTH = 64 * 1024;
+/** Shortest and longest key secrets.store accepts: no real API key is shorter or longer. */
+export const MIN_SECRET_LENGTH = 8;
+export const MAX_SECRET_LENGTH = 10_000;
+/** The widest window usage.summary looks back over, in hours (30 days). */
+export const MAX_USAGE_HOURS = 720;
+export const SECRET_KEY_NAMES = [
+  'llm_api_key',
+  'jira_token',
+  'slack_token',
+  'smtp_password',
+] as const;
+
+/** Done, or why not in words the user can act on (a refusal that is not a bad request). */
+const outcome = z.union([
+  z.object({ ok: z.literal(true) }),
+  z.object({ ok: z.literal(false), error: z.string() }),
+]);
+
+/**
+ * The key of secrets.store. Every message is our own: a refused key must never be echoed in
+ * the error (zod's defaults do not quote the input today; these keep it so if that changes).
+ */
+const secretValue = z
+  .string({ error: 'the key must be text' })
+  .min(MIN_SECRET_LENGTH, { error: `the key must be at least ${MIN_SECRET_LENGTH} characters` })
+  .max(MAX_SECRET_LENGTH, { error: `the key must be at most ${MAX_SECRET_LENGTH} characters` });
 
 export const contract = {
   'app.getStatus': {
@@ -201,6 +232,97 @@ export const contract = {
     response: z.object({
       events: z.array(timelineEvent),
       nextCursor: z.number().int().optional(),
+    }),
+  },
+  /** The configuration in config.yaml (its values over the defaults), for the settings view. */
+  'config.get': {
+    request: z.strictObject({}),
+    response: z.object({
+      /** The effective configuration as JSON (config.yaml holds no keys: they are refused). */
+      config: z.record(z.string(), z.unknown()),
+      file: z.string(),
+      exists: z.boolean(),
+      /** True when the file differs from what the running agent loaded: restart to apply. */
+      restartNeeded: z.boolean(),
+    }),
+  },
+  /** Sets one key like `omnipalm config set`: validated whole, saved keeping comments, audited. */
+  'config.set': {
+    request: z.strictObject({
+      key: z.string().min(1).max(MAX_CONFIG_KEY_LENGTH),
+      value: z.json().refine((value) => JSON.stringify(value).length <= MAX_CONFIG_VALUE_LENGTH, {
+        error: `at most ${MAX_CONFIG_VALUE_LENGTH} characters of JSON`,
+      }),
+    }),
+    response: z.union([
+      z.object({
+        ok: z.literal(true),
+        /** The saved value, as the config now reads it. */
+        value: z.unknown(),
+        /** The running agent keeps the config it started with: true when this change waits for a restart. */
+        restartNeeded: z.boolean(),
+      }),
+      z.object({ ok: z.literal(false), error: z.string() }),
+    ]),
+  },
+  /** Where each key comes from and when it was set — never a key's value. */
+  'secrets.describe': {
+    request: z.strictObject({}),
+    response: z.object({
+      secrets: z.array(
+        z.object({
+          name: z.enum(SECRET_KEY_NAMES),
+          source: z.enum(['env', 'keychain', 'command', 'missing']),
+          /** The keychain holds it (the environment may still take precedence). */
+          inKeychain: z.boolean(),
+          /** ISO time it was last set through OmniPalm. */
+          lastSet: z.string().optional(),
+          ageDays: z.number().int().optional(),
+        }),
+      ),
+      keychain: z.object({ available: z.boolean(), reason: z.string().optional() }),
+    }),
+  },
+  /** Saves a key in the OS keychain (never a file); the value is never echoed or logged. */
+  'secrets.store': {
+    request: z.strictObject({ name: z.enum(SECRET_KEY_NAMES), value: secretValue }),
+    response: outcome,
+  },
+  /** Deletes a key from the OS keychain; removed is false when it held none. */
+  'secrets.remove': {
+    request: z.strictObject({ name: z.enum(SECRET_KEY_NAMES) }),
+    response: z.object({ removed: z.boolean(), error: z.string().optional() }),
+  },
+  /** Checks the audit log's hash chain, like `omnipalm audit verify`. */
+  'audit.verify': {
+    request: z.strictObject({}),
+    response: z.object({
+      ok: z.boolean(),
+      lines: z.number().int(),
+      files: z.number().int(),
+      lastSeq: z.number().int(),
+      /** The first break: altered, deleted, duplicated or reordered line, missing file. */
+      firstBad: z
+        .object({ file: z.string(), line: z.number().int(), reason: z.string() })
+        .optional(),
+      /** Not tampering: a crash-cut line, history rotated away, no log yet. */
+      warnings: z.array(z.object({ file: z.string(), line: z.number().int(), reason: z.string() })),
+    }),
+  },
+  /** Tool calls per hour and cost per task over the last `hours`, from the timeline. */
+  'usage.summary': {
+    request: z.strictObject({
+      hours: z.number().int().min(1).max(MAX_USAGE_HOURS).optional(),
+    }),
+    response: z.object({
+      /** One entry per hour of the window, oldest first, zeros included; hour is epoch ms. */
+      actionsPerHour: z.array(z.object({ hour: z.number(), count: z.number().int() })),
+      /** Tasks with a recorded cost, by when they were last active, oldest first. */
+      costPerTask: z.array(
+        z.object({ taskId: z.string(), costUsd: z.number(), endedAt: z.number() }),
+      ),
+      /** True when the window held more events than one summary reads: the oldest are left out. */
+      truncated: z.boolean(),
     }),
   },
 } as const satisfies Record<string, ChannelDefinition>;

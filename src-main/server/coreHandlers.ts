@@ -25,6 +25,7 @@ import {
   timelineDatabaseFile,
   type TimelineReader,
 } from '../store/timelineStore.js';
+import { createSettingsHandlers, type SettingsCore } from './settingsHandlers.js';
 import { UiFrontDoor } from './uiFrontDoor.js';
 
 export interface SubscribeOptions {
@@ -135,7 +136,8 @@ export const MAX_CONCURRENT_TASKS = 4;
 export type HandledCore = Pick<
   AgentCore,
   'runTask' | 'provider' | 'taskFolder' | 'broker' | 'terminals' | 'home'
->;
+> &
+  SettingsCore;
 
 export interface CoreHandlersOptions {
   mode: 'electron' | 'headless';
@@ -208,6 +210,7 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
     'confirmation.pending': () => ({ requests: door.pending() }),
     'confirmation.answer': ({ id, answer }) => ({ accepted: door.answer(id, answer) }),
     'timeline.page': (request) => reader().page(request),
+    ...createSettingsHandlers(core, { timeline: reader }),
   };
 
   let closing: Promise<void> | undefined;

@@ -11,6 +11,7 @@ import {
   MAX_TIMELINE_PAGE,
   methodNameOf,
   OPERATION_NAMES,
+  SECRET_KEY_NAMES,
   STOP_LIMITS,
   TIMELINE_KINDS,
   TIMELINE_LEVELS,
@@ -20,7 +21,7 @@ import {
   type OmniPalmBridge,
 } from '../../src-preload/contract.js';
 import { AUDIT_KINDS, AUDIT_LEVELS } from '../../src-main/audit/auditEvent.js';
-import { OPERATIONS } from '../../src-main/config/schema.js';
+import { OPERATIONS, SECRET_NAMES } from '../../src-main/config/schema.js';
 import type { StopLimit } from '../../src-main/policy/runBudget.js';
 
 const exposed = vi.hoisted(() => ({ worlds: new Map<string, unknown>() }));
@@ -77,6 +78,13 @@ describe('contract', () => {
       'confirmation.pending',
       'confirmation.answer',
       'timeline.page',
+      'config.get',
+      'config.set',
+      'secrets.describe',
+      'secrets.store',
+      'secrets.remove',
+      'audit.verify',
+      'usage.summary',
     ]);
     expect(eventNames).toEqual([
       'terminal.opened',
@@ -97,6 +105,7 @@ describe('contract', () => {
     expect(OPERATION_NAMES).toEqual(OPERATIONS);
     expect(TIMELINE_KINDS).toEqual(AUDIT_KINDS);
     expect(TIMELINE_LEVELS).toEqual(AUDIT_LEVELS);
+    expect(SECRET_KEY_NAMES).toEqual(SECRET_NAMES);
     expectTypeOf<(typeof STOP_LIMITS)[number]>().toEqualTypeOf<StopLimit>();
   });
 
@@ -201,6 +210,13 @@ describe('contract', () => {
       | 'pending'
       | 'answer'
       | 'page'
+      | 'get'
+      | 'set'
+      | 'describe'
+      | 'store'
+      | 'remove'
+      | 'verify'
+      | 'summary'
       | 'onTerminalOpened'
       | 'onTerminalData'
       | 'onTerminalExit'
