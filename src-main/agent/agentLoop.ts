@@ -146,11 +146,13 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
       });
       budget.chargeUsage(reply.usage, provider.model);
       text = textOf(reply.content);
-      if (text) audit({ kind: 'agent_response', text });
       const uses = reply.content.filter((block) => block.type === 'tool_use');
-      if (reply.stopReason !== 'tool_use' || uses.length === 0) {
-        return outcome({ status: refused.length > 0 ? 'denied' : 'done' });
+      const final = reply.stopReason !== 'tool_use' || uses.length === 0;
+      // The task's total cost rides on exactly one event, its last (the timeline sums it).
+      if (text || final) {
+        audit({ kind: 'agent_response', text, ...(final ? { costUsd: budget.costUsd } : {}) });
       }
+      if (final) return outcome({ status: refused.length > 0 ? 'denied' : 'done' });
 
       messages.push({ role: 'assistant', content: reply.content });
       const results: ToolResult[] = [];
@@ -161,11 +163,17 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
     const stopReason =
       error instanceof BudgetExceededError ? error.reason : (budget.stopReason ?? undefined);
     if (stopReason) {
-      audit({ kind: 'agent_response', level: 'WARN', status: 'stopped', text: stopReason.message });
+      audit({
+        kind: 'agent_response',
+        level: 'WARN',
+        status: 'stopped',
+        text: stopReason.message,
+        costUsd: budget.costUsd,
+      });
       return outcome({ status: 'stopped', stopReason });
     }
     const message = error instanceof Error ? error.message : String(error);
-    audit({ kind: 'error', level: 'ERROR', text: message });
+    audit({ kind: 'error', level: 'ERROR', text: message, costUsd: budget.costUsd });
     return outcome({
       status: 'error',
       error: message,
