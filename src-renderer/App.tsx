@@ -1,34 +1,252 @@
-import { useAppStore, type StatusState } from './store';
+// The app's frame: a sidebar of sections (Task, Timeline, Terminal, …), the alerts banner,
+// and the confirmation modal above everything. Without a bridge it shows one screen saying
+// how to open OmniPalm instead.
+import {
+  Component,
+  lazy,
+  Suspense,
+  useRef,
+  useState,
+  type ComponentType,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
+import type { OmniPalmBridge } from '../src-preload/contract';
+import { BridgeContext } from './bridge';
+import { ConfirmationModal } from './components/ConfirmationModal';
+import { PromptBar } from './components/PromptBar';
+import { TaskView } from './components/TaskView';
+import { AppStoreContext, useAppStore, type AppStore } from './store';
 
-export function App() {
-  const status = useAppStore((state) => state.status);
+export type AppSession =
+  | { readonly kind: 'ready'; readonly bridge: OmniPalmBridge; readonly store: AppStore }
+  | { readonly kind: 'unavailable'; readonly reason: string };
+
+// Views live in ./views, each exporting a component of its own name; each loads on first visit.
+const Timeline = lazy(() => import('./views/Timeline').then((m) => ({ default: m.Timeline })));
+const Terminal = lazy(() => import('./views/Terminal').then((m) => ({ default: m.Terminal })));
+const Permissions = lazy(() =>
+  import('./views/Permissions').then((m) => ({ default: m.Permissions })),
+);
+const Keys = lazy(() => import('./views/Keys').then((m) => ({ default: m.Keys })));
+const Usage = lazy(() => import('./views/Usage').then((m) => ({ default: m.Usage })));
+
+const SECTIONS: readonly { id: string; label: string; View: ComponentType }[] = [
+  { id: 'task', label: 'Task', View: TaskSection },
+  { id: 'timeline', label: 'Timeline', View: Timeline },
+  { id: 'terminal', label: 'Terminal', View: Terminal },
+  { id: 'permissions', label: 'Permissions', View: Permissions },
+  { id: 'keys', label: 'Keys', View: Keys },
+  { id: 'usage', label: 'Usage', View: Usage },
+];
+
+type SectionId = string;
+
+export function App({ session }: { session: AppSession }) {
+  if (session.kind === 'unavailable') return <UnavailableScreen reason={session.reason} />;
   return (
-    <main className="app">
-      <header className="app-header">
-        <h1>OmniPalm</h1>
-        <p className="tagline">A desktop AI agent that asks before it acts.</p>
-      </header>
-      <section className="status" aria-live="polite">
-        <h2>Status</h2>
-        <StatusLine status={status} />
-      </section>
+    <BridgeContext value={session.bridge}>
+      <AppStoreContext value={session.store}>
+        <Shell />
+      </AppStoreContext>
+    </BridgeContext>
+  );
+}
+
+function UnavailableScreen({ reason }: { reason: string }) {
+  return (
+    <main className="unavailable-screen">
+      <div className="unavailable-card" role="alert">
+        <h1>OmniPalm is not connected</h1>
+        <p>{reason}</p>
+        <p className="muted">
+          In a terminal, run <code>omnipalm start --headless</code> and open the address it prints,
+          or start the desktop app with <code>npm start</code>.
+        </p>
+      </div>
     </main>
   );
 }
 
-function StatusLine({ status }: { status: StatusState }) {
-  switch (status.kind) {
-    case 'loading':
-      return <p className="status-line">Connecting to OmniPalm…</p>;
-    case 'ready':
+function Shell() {
+  const [active, setActive] = useState<SectionId>('task');
+  // Sections stay mounted once visited, so the terminal and scroll positions survive a switch.
+  const [visited, setVisited] = useState<ReadonlySet<SectionId>>(() => new Set(['task']));
+  const modalOpen = useAppStore((state) => state.confirmations.length > 0);
+  const pending = useAppStore((state) => state.confirmations.length);
+  const tabs = useRef<Partial<Record<SectionId, HTMLButtonElement | null>>>({});
+
+  const select = (id: SectionId, focus = false) => {
+    setActive(id);
+    setVisited((previous) => (previous.has(id) ? previous : new Set([...previous, id])));
+    if (focus) tabs.current[id]?.focus();
+  };
+
+  const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
+    const index = SECTIONS.findIndex((section) => section.id === active);
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowRight: index + 1,
+      ArrowUp: index - 1,
+      ArrowLeft: index - 1,
+      Home: 0,
+      End: SECTIONS.length - 1,
+    };
+    const target = moves[event.key];
+    if (target === undefined) return;
+    event.preventDefault();
+    const section = SECTIONS[(target + SECTIONS.length) % SECTIONS.length];
+    if (section) select(section.id, true);
+  };
+
+  return (
+    <div className="shell">
+      {/* inert: while a confirmation waits, nothing behind it can be focused or clicked. */}
+      <div className="shell-body" inert={modalOpen}>
+        <nav className="sidebar" aria-label="Sections">
+          <div className="brand">
+            <span className="brand-mark" aria-hidden="true">
+              ◆
+            </span>{' '}
+            OmniPalm
+          </div>
+          <div role="tablist" aria-orientation="vertical" onKeyDown={onTabKey}>
+            {SECTIONS.map((section) => (
+              <button
+                key={section.id}
+                ref={(element) => {
+                  tabs.current[section.id] = element;
+                }}
+                id={`tab-${section.id}`}
+                type="button"
+                role="tab"
+                className="tab"
+                aria-selected={active === section.id}
+                aria-controls={`panel-${section.id}`}
+                tabIndex={active === section.id ? 0 : -1}
+                onClick={() => select(section.id)}
+              >
+                {section.label}
+                {section.id === 'task' && pending > 0 && (
+                  <span className="badge" aria-label={`${pending} waiting for you`}>
+                    {pending}
+                  </span>
+                )}
+              </button>
+            ))}
+          </div>
+          <StatusLine />
+        </nav>
+        <main className="content">
+          <Alerts />
+          {SECTIONS.filter((section) => visited.has(section.id)).map(({ id, View }) => (
+            <div
+              key={id}
+              id={`panel-${id}`}
+              role="tabpanel"
+              aria-labelledby={`tab-${id}`}
+              className="panel"
+              hidden={active !== id}
+            >
+              <ViewBoundary name={id}>
+                <Suspense fallback={<p className="muted">Loading…</p>}>
+                  <View />
+                </Suspense>
+              </ViewBoundary>
+            </div>
+          ))}
+        </main>
+      </div>
+      <ConfirmationModal />
+    </div>
+  );
+}
+
+function TaskSection() {
+  return (
+    <div className="task-section">
+      <TaskView />
+      <PromptBar />
+    </div>
+  );
+}
+
+function Alerts() {
+  const alerts = useAppStore((state) => state.alerts);
+  const dismiss = useAppStore((state) => state.dismissAlert);
+  if (alerts.length === 0) return null;
+  return (
+    <section className="alerts" aria-label="Alerts">
+      {alerts.map((alert) => (
+        <div key={alert.id} className="alert" role="alert">
+          <span className="alert-icon" aria-hidden="true">
+            ⚠
+          </span>
+          <span className="alert-text">
+            <strong>{alert.rule.replaceAll('_', ' ')}:</strong> {alert.message}
+          </span>
+          <button
+            type="button"
+            className="button button-small"
+            aria-label={`Dismiss alert: ${alert.message}`}
+            onClick={() => dismiss(alert.id)}
+          >
+            Dismiss
+          </button>
+        </div>
+      ))}
+    </section>
+  );
+}
+
+function StatusLine() {
+  const status = useAppStore((state) => state.status);
+  const connection = useAppStore((state) => state.connection);
+  let text: string;
+  let tone: 'ok' | 'warn' | 'bad';
+  if (connection === 'unauthorized') {
+    text = 'Token refused: open the address printed by omnipalm start --headless again.';
+    tone = 'bad';
+  } else if (status.kind === 'failed') {
+    text = `Could not reach OmniPalm: ${status.message}`;
+    tone = 'bad';
+  } else if (status.kind === 'loading' || connection === 'connecting') {
+    text = 'Connecting…';
+    tone = 'warn';
+  } else if (connection === 'reconnecting') {
+    text = 'Connection lost, reconnecting…';
+    tone = 'warn';
+  } else {
+    text = `v${status.status.version} · ${status.status.mode}`;
+    tone = 'ok';
+  }
+  return (
+    <p className={`status-line status-${tone}`} role="status">
+      <span className="status-dot" aria-hidden="true" />
+      {text}
+    </p>
+  );
+}
+
+/** A view that throws must not take the confirmation modal or the prompt down with it. */
+class ViewBoundary extends Component<
+  { name: string; children: ReactNode },
+  { error: string | null }
+> {
+  override state = { error: null as string | null };
+
+  static getDerivedStateFromError(error: unknown) {
+    return { error: error instanceof Error ? error.message : String(error) };
+  }
+
+  override render() {
+    if (this.state.error !== null) {
       return (
-        <p className="status-line status-ready">
-          Version {status.status.version} · {status.status.mode} · {status.status.platform}
+        <p className="view-error" role="alert">
+          The {this.props.name} view failed: {this.state.error}
         </p>
       );
-    case 'unavailable':
-      return <p className="status-line status-unavailable">{status.message}</p>;
-    case 'failed':
-      return <p className="status-line status-failed">Could not read status: {status.message}</p>;
+    }
+    return this.props.children;
   }
 }

@@ -1,21 +1,24 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-import { App } from './App';
+import { App, type AppSession } from './App';
 import { pickBridge } from './bridge';
-import { AppStoreContext, createAppStore } from './store';
+import { connectStore, createAppStore } from './store';
 import './styles.css';
 
 const container = document.getElementById('root');
 if (!container) throw new Error('src-renderer/index.html: the <div id="root"> is missing');
 
-const store = createAppStore(pickBridge(window));
-// Data from main is wired into the store once, here at start-up, not from components.
-void store.getState().refreshStatus();
+function startSession(): AppSession {
+  const choice = pickBridge(window);
+  if (!choice.available) return { kind: 'unavailable', reason: choice.reason };
+  const store = createAppStore(choice.api);
+  // Data from the core is wired into the store once, here at start-up, not from components.
+  connectStore(store, choice.api, choice.connection);
+  return { kind: 'ready', bridge: choice.api, store };
+}
 
 createRoot(container).render(
   <StrictMode>
-    <AppStoreContext value={store}>
-      <App />
-    </AppStoreContext>
+    <App session={startSession()} />
   </StrictMode>,
 );

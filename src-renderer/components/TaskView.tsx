@@ -1,0 +1,108 @@
+// The current task: its prompt, the answer as it streams, one line per tool call, the outcome.
+import { useAppStore, type TaskOutcome, type ToolLine } from '../store';
+
+export function TaskView() {
+  const task = useAppStore((state) =>
+    state.currentTaskId === null ? undefined : state.tasks[state.currentTaskId],
+  );
+  const stopTask = useAppStore((state) => state.stopTask);
+
+  if (!task) {
+    return (
+      <section className="task-view task-empty" aria-label="Task">
+        <p>Ask OmniPalm to do something below. Anything risky waits for your yes.</p>
+      </section>
+    );
+  }
+  const running = task.outcome === null;
+  return (
+    <section className="task-view" aria-label="Task" aria-busy={running}>
+      <header className="task-header">
+        <p className="task-prompt">
+          <span className="visually-hidden">Prompt: </span>
+          {task.prompt || 'Task'}
+        </p>
+        {running && (
+          <button
+            type="button"
+            className="button button-danger"
+            disabled={task.stopRequested}
+            onClick={() => void stopTask(task.taskId)}
+          >
+            {task.stopRequested ? 'Stopping…' : 'Stop'}
+          </button>
+        )}
+      </header>
+      {task.tools.length > 0 && (
+        <ul className="tool-lines" aria-label="Tool calls">
+          {task.tools.map((line) => (
+            <ToolLineItem key={line.id} line={line} />
+          ))}
+        </ul>
+      )}
+      <div className="task-text" aria-label="Answer">
+        {task.text}
+        {running && task.text === '' && task.tools.length === 0 && (
+          <span className="muted">Thinking…</span>
+        )}
+      </div>
+      {task.outcome && <Outcome outcome={task.outcome} />}
+    </section>
+  );
+}
+
+const TOOL_MARKS: Record<
+  Exclude<ToolLine['status'], 'running'>,
+  { mark: string; label: string }
+> = {
+  ok: { mark: '✓', label: 'done' },
+  error: { mark: '✗', label: 'failed' },
+  denied: { mark: '⊘', label: 'denied' },
+};
+
+function ToolLineItem({ line }: { line: ToolLine }) {
+  return (
+    <li className={`tool-line tool-${line.status}`}>
+      {line.status === 'running' ? (
+        <span className="spinner" role="img" aria-label="running" />
+      ) : (
+        <span className="tool-mark" role="img" aria-label={TOOL_MARKS[line.status].label}>
+          {TOOL_MARKS[line.status].mark}
+        </span>
+      )}
+      <span className="tool-name">{line.tool}</span>
+      {line.summary && <span className="tool-summary">{line.summary}</span>}
+    </li>
+  );
+}
+
+const OUTCOME_TITLES: Record<TaskOutcome['status'], string> = {
+  done: 'Done',
+  denied: 'Stopped: an action was refused',
+  stopped: 'Stopped',
+  error: 'Failed',
+};
+
+function Outcome({ outcome }: { outcome: TaskOutcome }) {
+  return (
+    <div className={`task-outcome outcome-${outcome.status}`} role="status">
+      <strong>{OUTCOME_TITLES[outcome.status]}</strong>
+      {outcome.stopReason && <span> — {outcome.stopReason.message}</span>}
+      {outcome.error && <span> — {outcome.error}</span>}
+      {outcome.refused.length > 0 && (
+        <ul className="refused" aria-label="Refused actions">
+          {outcome.refused.map((refusal, index) => (
+            <li key={index}>
+              {refusal.tool}: {refusal.reason} (
+              {refusal.by === 'unanswered' ? 'no answer' : `by ${refusal.by}`})
+            </li>
+          ))}
+        </ul>
+      )}
+      <p className="muted outcome-meta">
+        {outcome.iterations} step{outcome.iterations === 1 ? '' : 's'} · $
+        {outcome.costUsd.toFixed(4)}
+      </p>
+    </div>
+  );
+}

@@ -1,0 +1,19 @@
+// The whole store's type, shared by the slices (each slice may read the others through get).
+import type { StateCreator } from 'zustand';
+import type { AlertSlice } from './alertSlice';
+import type { ConfirmationSlice } from './confirmationSlice';
+import type { PromptHistorySlice } from './promptHistorySlice';
+import type { StatusSlice } from './statusSlice';
+import type { TaskSlice } from './taskSlice';
+
+export type AppState = StatusSlice &
+  TaskSlice &
+  PromptHistorySlice &
+  ConfirmationSlice &
+  AlertSlice;
+
+export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
