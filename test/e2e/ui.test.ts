@@ -124,6 +124,12 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
       .getByText(blocked)
       .waitFor();
     await screenshot(page, 'permissions');
+    // The other screens, as they look in a real browser.
+    for (const tab of ['Terminal', 'Keys', 'Usage'] as const) {
+      await page.getByRole('tab', { name: new RegExp(tab) }).click();
+      await page.getByRole('tabpanel').filter({ visible: true }).first().waitFor();
+      await screenshot(page, tab.toLowerCase());
+    }
 
     const onDisk = configSchema.parse(
       (await import('yaml')).parse(fs.readFileSync(path.join(fixture.home, 'config.yaml'), 'utf8')),
