@@ -16,20 +16,21 @@ import { BridgeContext } from './bridge';
 import { ConfirmationModal } from './components/ConfirmationModal';
 import { PromptBar } from './components/PromptBar';
 import { TaskView } from './components/TaskView';
+import { Keys } from './views/Keys';
+import { Permissions } from './views/Permissions';
+import { Timeline } from './views/Timeline';
+import { Usage } from './views/Usage';
 import { AppStoreContext, useAppStore, type AppStore } from './store';
 
 export type AppSession =
   | { readonly kind: 'ready'; readonly bridge: OmniPalmBridge; readonly store: AppStore }
   | { readonly kind: 'unavailable'; readonly reason: string };
 
-// Views live in ./views, each exporting a component of its own name; each loads on first visit.
-const Timeline = lazy(() => import('./views/Timeline').then((m) => ({ default: m.Timeline })));
+// Views live in ./views, each exporting a component of its own name. The small ones are in
+// the main bundle: a lazy view pays React's Suspense reveal throttle (~300 ms) on its first
+// visit, which alone broke the timeline's 200 ms first-page budget. Only the terminal, which
+// brings xterm.js (~380 KB), loads on first visit.
 const Terminal = lazy(() => import('./views/Terminal').then((m) => ({ default: m.Terminal })));
-const Permissions = lazy(() =>
-  import('./views/Permissions').then((m) => ({ default: m.Permissions })),
-);
-const Keys = lazy(() => import('./views/Keys').then((m) => ({ default: m.Keys })));
-const Usage = lazy(() => import('./views/Usage').then((m) => ({ default: m.Usage })));
 
 const SECTIONS: readonly { id: string; label: string; View: ComponentType }[] = [
   { id: 'task', label: 'Task', View: TaskSection },

@@ -175,15 +175,35 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     expect(firstPage.status).toBe(200);
     console.log(`timeline: server's first page query took ${Date.now() - queried} ms`);
 
-    const started = Date.now();
-    await page.getByRole('tab', { name: /Timeline/ }).click();
+    // Timed inside the page, from the click to the first row on screen (Playwright's own
+    // click, with its actionability checks, is not the app's time).
+    const elapsed = await page.evaluate(
+      () =>
+        new Promise<number>((resolve) => {
+          const tab = [...document.querySelectorAll('[role="tab"]')].find((element) =>
+            element.textContent?.includes('Timeline'),
+          ) as HTMLElement;
+          const started = performance.now();
+          const firstRow = () =>
+            document.querySelector(
+              '[role="listbox"][aria-label^="Timeline events"] [role="option"]',
+            );
+          const observer = new MutationObserver(() => {
+            if (!firstRow()) return;
+            observer.disconnect();
+            requestAnimationFrame(() => resolve(performance.now() - started));
+          });
+          observer.observe(document.body, { childList: true, subtree: true });
+          tab.click();
+        }),
+    );
     const rows = page.getByRole('listbox', { name: /Timeline events/ }).getByRole('option');
-    await rows.first().waitFor();
-    const elapsed = Date.now() - started;
-    console.log(`timeline: first page of 100,000 events rendered in ${elapsed} ms`);
-    // The issue's target is 200 ms; measured from the tab click (lazy view chunk, the page
-    // query over HTTP, rendering) it is 0.7–1.2 s here — reported, not yet met (see the note).
-    expect(elapsed).toBeLessThan(5_000);
+    console.log(
+      `timeline: first page of 100,000 events on screen ${Math.round(elapsed)} ms after the click`,
+    );
+    // The target is 200 ms (150–240 ms measured here, so not reliably met); the bound leaves room for a
+    // loaded CI machine.
+    expect(elapsed).toBeLessThan(1_000);
     expect(await rows.count()).toBeLessThan(100);
     await screenshot(page, 'timeline-100k');
     const before = await rows.first().textContent();
