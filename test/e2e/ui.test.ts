@@ -42,8 +42,12 @@ const deleteLogs: ScriptedReply[] = [
   { text: 'Done.' },
 ];
 
-async function openApp(script: ScriptedReply[]): Promise<{ page: Page; fixture: RunFixture }> {
+async function openApp(
+  script: ScriptedReply[],
+  prepare: (fixture: RunFixture) => void = () => undefined,
+): Promise<{ page: Page; fixture: RunFixture; server: HeadlessProcess }> {
   const fixture = await makeRunFixture(script);
+  prepare(fixture);
   const server = await startHeadlessProcess(fixture.home, fixture.env);
   running.push({ server, fixture });
   const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
@@ -55,7 +59,7 @@ async function openApp(script: ScriptedReply[]): Promise<{ page: Page; fixture: 
     .waitFor();
   // The token left the address bar as soon as the page read it.
   expect(page.url()).not.toContain('token');
-  return { page, fixture };
+  return { page, fixture, server };
 }
 
 async function runPrompt(page: Page, fixture: RunFixture, prompt: string): Promise<void> {
@@ -146,28 +150,20 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
   });
 
   it('a 100k-event timeline renders its first page within 200 ms and scrolls', async () => {
-    const fixture = await makeRunFixture([]);
-    const db = openDatabase(timelineDatabaseFile(fixture.home));
-    const store = new TimelineStore(db);
-    const now = Date.now();
-    const events = Array.from({ length: 100_000 }, (_, index) => ({
-      kind: 'tool_call' as const,
-      name: 'fs.read',
-      tool: 'fs.read',
-      time: new Date(now - (100_000 - index) * 1000),
-      summary: `[tool_call] fs.read path="/w/${index}"`,
-    }));
-    store.appendMany(events);
-    db.close();
-    const server = await startHeadlessProcess(fixture.home, fixture.env);
-    running.push({ server, fixture });
-    const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(server.openUrl);
-    await page
-      .getByRole('status')
-      .filter({ hasText: /headless/i })
-      .first()
-      .waitFor();
+    const { page, server } = await openApp([], (fixture) => {
+      const db = openDatabase(timelineDatabaseFile(fixture.home));
+      const now = Date.now();
+      new TimelineStore(db).appendMany(
+        Array.from({ length: 100_000 }, (_, index) => ({
+          kind: 'tool_call' as const,
+          name: 'fs.read',
+          tool: 'fs.read',
+          time: new Date(now - (100_000 - index) * 1000),
+          summary: `[tool_call] fs.read path="/w/${index}"`,
+        })),
+      );
+      db.close();
+    });
 
     // The server's first timeline query opens its reader connection; timed on its own.
     const queried = Date.now();
