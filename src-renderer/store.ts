@@ -10,11 +10,13 @@ import { createConfirmationSlice } from './store/confirmationSlice';
 import { createPromptHistorySlice } from './store/promptHistorySlice';
 import { createStatusSlice } from './store/statusSlice';
 import { createTaskSlice } from './store/taskSlice';
+import { createTimelineHeadSlice } from './store/timelineHeadSlice';
 
 export type { AppState } from './store/appState';
 export type { AlertEntry, MonitorAlert } from './store/alertSlice';
 export type { ConfirmationAnswer, ConfirmationRequest } from './store/confirmationSlice';
 export type { AppStatus, StatusState } from './store/statusSlice';
+export type { TimelineHead } from './store/timelineHeadSlice';
 export type { TaskOutcome, TaskRun, ToolLine, ToolLineStatus } from './store/taskSlice';
 export { connectStore } from './store/wireBridge';
 
@@ -27,6 +29,7 @@ export function createAppStore(bridge: OmniPalmBridge): AppStore {
     ...createPromptHistorySlice(...args),
     ...createConfirmationSlice(bridge)(...args),
     ...createAlertSlice(...args),
+    ...createTimelineHeadSlice(bridge)(...args),
   }));
 }
 

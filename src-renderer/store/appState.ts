@@ -5,12 +5,14 @@ import type { ConfirmationSlice } from './confirmationSlice';
 import type { PromptHistorySlice } from './promptHistorySlice';
 import type { StatusSlice } from './statusSlice';
 import type { TaskSlice } from './taskSlice';
+import type { TimelineHeadSlice } from './timelineHeadSlice';
 
 export type AppState = StatusSlice &
   TaskSlice &
   PromptHistorySlice &
   ConfirmationSlice &
-  AlertSlice;
+  AlertSlice &
+  TimelineHeadSlice;
 
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
 

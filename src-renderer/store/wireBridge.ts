@@ -15,6 +15,7 @@ export function connectStore(
       actions.refreshStatus(),
       actions.refreshPendingConfirmations(),
       actions.refreshRunningTasks(),
+      actions.refreshTimelineHead(),
     ]);
   const unsubscribers = [
     bridge.onTaskStarted((event) => store.getState().taskStarted(event)),
@@ -26,6 +27,7 @@ export function connectStore(
     ),
     bridge.onConfirmationSettled(({ id }) => store.getState().confirmationSettled(id)),
     bridge.onMonitorAlert((alert) => store.getState().alertRaised(alert)),
+    bridge.onTimelineEvent((event) => store.getState().timelineEventArrived(event)),
   ];
   if (connection) {
     actions.setConnection(connection.state);

@@ -1,16 +1,28 @@
 // The activity timeline: every audited event, newest first, filtered by the store's own query
 // (timeline.page) and followed live (timeline.event). Only the rows in view are in the DOM.
-import { useCallback, useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
+import {
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  type KeyboardEvent,
+} from 'react';
 import { TIMELINE_KINDS, type EventPayloadOf } from '../../src-preload/contract';
 import { useBridge } from '../bridge';
+import { AppStoreContext, type AppStore } from '../store';
 import { useDebounced } from './useDebounced';
 import { errorText } from './errorText';
 import { VirtualList, type VisibleSlice } from './VirtualList';
 import {
+  formatCount,
   formatTime,
   matchesQuery,
+  mergeLiveRows,
   NO_FILTERS,
   queryOf,
+  TIMELINE_PAGE_SIZE,
   type TimelineEntry,
   type TimelineFilters,
   type TimelineRow,
@@ -18,7 +30,6 @@ import {
 import './views.css';
 
 export const TIMELINE_ROW_HEIGHT = 28;
-const PAGE_SIZE = 200;
 /** Load the next older page when the view comes this close to the end of what is loaded. */
 const LOAD_AHEAD_ROWS = 40;
 
@@ -39,8 +50,12 @@ export function Timeline() {
   );
   const queryKey = JSON.stringify(query);
 
-  const [rows, setRows] = useState<TimelineRow[]>([]);
-  const [nextCursor, setNextCursor] = useState<number | undefined>();
+  // The store's head page (loaded at start-up, kept live) stands for the unfiltered first page:
+  // the view opens on it at once instead of waiting for a query.
+  const store = useContext(AppStoreContext);
+  const [initialHead] = useState(() => loadedHead(store, query));
+  const [rows, setRows] = useState<readonly TimelineRow[]>(initialHead?.rows ?? []);
+  const [nextCursor, setNextCursor] = useState<number | undefined>(initialHead?.nextCursor);
   const [loading, setLoading] = useState(false);
   const [loadError, setLoadError] = useState<string | undefined>();
   const [selectedKey, setSelectedKey] = useState<string | undefined>();
@@ -51,35 +66,58 @@ export function Timeline() {
   const generation = useRef(0);
   const queryRef = useRef(query);
   const liveCounter = useRef(0);
+  /** Live events that arrived while the first page of a query was on its way. */
+  const arrivedWhileLoading = useRef<TimelineRow[]>([]);
+  const firstPageLoading = useRef(false);
 
   useEffect(() => {
     queryRef.current = query;
     const current = ++generation.current;
+    setLoadError(undefined);
+    const head = loadedHead(store, query);
+    firstPageLoading.current = false;
+    if (head) {
+      setRows(head.rows);
+      setNextCursor(head.nextCursor);
+      setLoading(false);
+      return;
+    }
     setRows([]);
     setNextCursor(undefined);
-    setLoadError(undefined);
     setLoading(true);
+    firstPageLoading.current = true;
+    arrivedWhileLoading.current = [];
     bridge
-      .page({ ...query, limit: PAGE_SIZE })
+      .page({ ...query, limit: TIMELINE_PAGE_SIZE })
       .then((page) => {
         if (current !== generation.current) return;
-        setRows(page.events.map((event) => ({ key: `id-${event.id}`, entry: event })));
+        setRows(
+          mergeLiveRows(
+            page.events.map((event) => ({ key: `id-${event.id}`, entry: event })),
+            arrivedWhileLoading.current,
+          ),
+        );
         setNextCursor(page.nextCursor);
       })
       .catch((error: unknown) => {
         if (current === generation.current) setLoadError(errorText(error));
       })
       .finally(() => {
-        if (current === generation.current) setLoading(false);
+        if (current !== generation.current) return;
+        firstPageLoading.current = false;
+        arrivedWhileLoading.current = [];
+        setLoading(false);
       });
     // queryKey stands for query: a new object with the same filters must not re-query.
-  }, [bridge, queryKey]);
+  }, [bridge, store, queryKey]);
 
   useEffect(() => {
     const stopEvents = bridge.onTimelineEvent((event) => {
       if (!matchesQuery(event, queryRef.current)) return;
-      const key = `live-${++liveCounter.current}`;
-      setRows((previous) => [{ key, entry: event }, ...previous]);
+      const row = { key: `live-${++liveCounter.current}`, entry: event };
+      if (firstPageLoading.current)
+        arrivedWhileLoading.current = [row, ...arrivedWhileLoading.current];
+      setRows((previous) => [row, ...previous]);
     });
     const stopAlerts = bridge.onMonitorAlert((payload) => setAlert(payload));
     return () => {
@@ -111,7 +149,7 @@ export function Timeline() {
     const current = generation.current;
     setLoading(true);
     bridge
-      .page({ ...queryRef.current, limit: PAGE_SIZE, before: nextCursor })
+      .page({ ...queryRef.current, limit: TIMELINE_PAGE_SIZE, before: nextCursor })
       .then((page) => {
         if (current !== generation.current) return;
         setRows((previous) => [
@@ -260,11 +298,18 @@ export function Timeline() {
         <DetailPane entry={selected} />
       </div>
       <p className="view-footer" aria-live="polite">
-        {rows.length.toLocaleString()} events{loading ? ' · loading…' : ''}
+        {formatCount(rows.length)} events{loading ? ' · loading…' : ''}
         {!loading && nextCursor === undefined && rows.length > 0 ? ' · all loaded' : ''}
       </p>
     </section>
   );
+}
+
+/** The store's loaded head page, when the query is the unfiltered one it stands for. */
+function loadedHead(store: AppStore | null, query: object) {
+  if (!store || Object.keys(query).length > 0) return undefined;
+  const head = store.getState().timelineHead;
+  return head.state === 'loaded' ? head : undefined;
 }
 
 function TimelineRowView(props: { row: TimelineRow; selected: boolean; onSelect: () => void }) {
@@ -335,7 +380,7 @@ function VerificationBadge({ verification }: { verification: Verification }) {
     case 'verified':
       return (
         <span className="badge badge-ok" role="status">
-          ✓ Audit log verified ({verification.lines.toLocaleString()} lines)
+          ✓ Audit log verified ({formatCount(verification.lines)} lines)
         </span>
       );
     case 'broken':

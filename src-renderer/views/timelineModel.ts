@@ -57,3 +57,32 @@ export function formatTime(epochMilliseconds: number): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())} ${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
+
+/**
+ * Counts in the user's locale ("100,000"). The formatter is built when the module loads: the first
+ * `Number#toLocaleString` call loads ICU's number data, about 100 ms in Chromium, which would
+ * otherwise land between the click on the Timeline tab and its first row.
+ */
+const COUNT_FORMAT = new Intl.NumberFormat();
+export function formatCount(count: number): string {
+  return COUNT_FORMAT.format(count);
+}
+
+/** Events one timeline page asks for (the view and the store's head page alike). */
+export const TIMELINE_PAGE_SIZE = 200;
+
+/**
+ * A freshly loaded page with the live events that arrived while it was on its way (newest
+ * first): those the page already holds — same time, kind and summary — are dropped, the rest go
+ * on top, so an event is neither lost nor shown twice.
+ */
+export function mergeLiveRows(
+  pageRows: readonly TimelineRow[],
+  arrived: readonly TimelineRow[],
+): TimelineRow[] {
+  if (arrived.length === 0) return [...pageRows];
+  const identity = (entry: TimelineEntry) =>
+    `${entry.time}\u0000${entry.kind}\u0000${entry.summary}`;
+  const inPage = new Set(pageRows.map((row) => identity(row.entry)));
+  return [...arrived.filter((row) => !inPage.has(identity(row.entry))), ...pageRows];
+}

@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from 'vitest';
 import { connectStore, createAppStore } from '../../src-renderer/store';
+import { MAX_LIVE_HEAD_ROWS } from '../../src-renderer/store/timelineHeadSlice';
 import { confirmation, fakeBridge, REQUEST_ID, STATUS, TASK_ID } from './fakeBridge';
 
 async function setUp() {
@@ -11,6 +12,7 @@ async function setUp() {
     answer: { accepted: true },
     pending: { requests: [] },
     running: { tasks: [] },
+    page: { events: [] },
   });
   const store = createAppStore(fake.bridge);
   const disconnect = connectStore(store, fake.bridge);
@@ -124,5 +126,75 @@ describe('store', () => {
     disconnect();
     emit('monitor.alert', { rule: 'blocked_path', message: 'tried ~/.ssh' });
     expect(store.getState().alerts).toEqual([]);
+  });
+
+  describe('timeline head', () => {
+    const stored = (id: number, summary = `event ${id}`) => ({
+      id,
+      time: 1_700_000_000_000 + id,
+      kind: 'tool_call' as const,
+      level: 'INFO' as const,
+      summary,
+    });
+    const live = (summary: string, time = Date.now()) => ({
+      kind: 'tool_call' as const,
+      level: 'INFO' as const,
+      summary,
+      time,
+    });
+
+    it('loads the newest page at start-up and puts live events on top', async () => {
+      const fake = fakeBridge({ page: { events: [stored(2), stored(1)], nextCursor: 1 } });
+      const store = createAppStore(fake.bridge);
+      connectStore(store, fake.bridge);
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      expect(fake.calls.page).toHaveBeenCalledWith({ limit: 200 });
+      fake.emit('timeline.event', live('just now'));
+      const head = store.getState().timelineHead;
+      expect(head.state).toBe('loaded');
+      if (head.state !== 'loaded') return;
+      expect(head.rows.map((row) => row.entry.summary)).toEqual(['just now', 'event 2', 'event 1']);
+      expect(head.nextCursor).toBe(1);
+    });
+
+    it('keeps an event that arrives while the page loads, once, whether or not the page has it', async () => {
+      const { bridge, calls, emit } = fakeBridge();
+      let answer: (value: unknown) => void = () => {};
+      calls.page!.mockReturnValue(new Promise((resolve) => (answer = resolve)));
+      const store = createAppStore(bridge);
+      connectStore(store, bridge);
+      const inPage = live('stored before the query ran', 1_700_000_000_005);
+      emit('timeline.event', inPage);
+      emit('timeline.event', live('after the query ran'));
+      answer({ events: [{ ...inPage, id: 5 }, stored(4)] });
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      const head = store.getState().timelineHead;
+      if (head.state !== 'loaded') throw new Error(`head is ${head.state}`);
+      expect(head.rows.map((row) => row.entry.summary)).toEqual([
+        'after the query ran',
+        'stored before the query ran',
+        'event 4',
+      ]);
+    });
+
+    it('re-reads the head from main once too many live events piled up', async () => {
+      const fake = fakeBridge({ page: { events: [stored(1)] } });
+      const store = createAppStore(fake.bridge);
+      await store.getState().refreshTimelineHead();
+      for (let index = 0; index < MAX_LIVE_HEAD_ROWS; index++) {
+        store.getState().timelineEventArrived(live(`live ${index}`));
+      }
+      expect(fake.calls.page).toHaveBeenCalledTimes(1);
+      store.getState().timelineEventArrived(live('one too many'));
+      expect(fake.calls.page).toHaveBeenCalledTimes(2);
+    });
+
+    it('reports a page that cannot be read', async () => {
+      const { bridge, calls } = fakeBridge();
+      calls.page!.mockRejectedValue(new Error('store locked'));
+      const store = createAppStore(bridge);
+      await store.getState().refreshTimelineHead();
+      expect(store.getState().timelineHead).toEqual({ state: 'failed', message: 'store locked' });
+    });
   });
 });

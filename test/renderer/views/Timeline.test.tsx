@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Timeline, TIMELINE_ROW_HEIGHT } from '../../../src-renderer/views/Timeline';
 import type { PageEvent } from '../../../src-renderer/views/timelineModel';
+import { createAppStore } from '../../../src-renderer/store';
 import { fakeBridge, renderWith } from './fakeBridge';
 
 afterEach(cleanup);
@@ -98,6 +99,47 @@ describe('Timeline', () => {
     view.unmount();
     expect(fake.listenerCount('timeline.event')).toBe(0);
     expect(fake.listenerCount('monitor.alert')).toBe(0);
+  });
+
+  it("opens on the store's head page without a query, pages on from its cursor, and returns to it when the filters are cleared", async () => {
+    const fake = timelineBridge(async (request: { before?: number; kinds?: string[] }) =>
+      request.kinds ? { events: [] } : { events: events(200, 800), nextCursor: 601 },
+    );
+    const store = createAppStore(fake.bridge);
+    (fake.bridge.page as ReturnType<typeof vi.fn>).mockResolvedValueOnce({
+      events: events(200, 1000),
+      nextCursor: 801,
+    });
+    await store.getState().refreshTimelineHead();
+    store.getState().timelineEventArrived({
+      kind: 'alert',
+      level: 'WARN',
+      summary: 'live before the view opened',
+      time: Date.now(),
+    });
+    const page = fake.bridge.page as ReturnType<typeof vi.fn>;
+    page.mockClear();
+
+    renderWith(fake, <Timeline />, store);
+    // On screen in the first render: no query was needed.
+    const list = screen.getByRole('listbox', { name: /timeline events/i });
+    expect(within(list).getAllByRole('option')[0]?.textContent).toContain(
+      'live before the view opened',
+    );
+    expect(screen.getByText(/201 events/)).toBeTruthy();
+    expect(page).not.toHaveBeenCalled();
+
+    scrollTo(list, 190 * TIMELINE_ROW_HEIGHT);
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ limit: 200, before: 801 }));
+    await screen.findByText(/401 events/);
+
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: 'alert' } });
+    await waitFor(() => expect(page).toHaveBeenLastCalledWith({ kinds: ['alert'], limit: 200 }));
+    await screen.findByText(/^0 events/);
+    page.mockClear();
+    fireEvent.change(screen.getByLabelText('Kind'), { target: { value: '' } });
+    await screen.findByText(/201 events/);
+    expect(page).not.toHaveBeenCalled();
   });
 
   it('loads the older page with before when scrolled near the end', async () => {

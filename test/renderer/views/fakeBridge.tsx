@@ -5,6 +5,7 @@ import type { ReactNode } from 'react';
 import { vi } from 'vitest';
 import type { EventName, EventPayloadOf, OmniPalmBridge } from '../../../src-preload/contract';
 import { BridgeContext } from '../../../src-renderer/bridge';
+import { AppStoreContext, createAppStore, type AppStore } from '../../../src-renderer/store';
 
 const SUBSCRIPTIONS: Record<string, EventName> = {
   onTimelineEvent: 'timeline.event',
@@ -44,6 +45,15 @@ export function fakeBridge(calls: Record<string, (...args: never[]) => unknown>)
   };
 }
 
-export function renderWith(fake: FakeBridge, view: ReactNode): RenderResult {
-  return render(<BridgeContext value={fake.bridge}>{view}</BridgeContext>);
+/** Renders a view as the app does: with the bridge and a store made from it (not connected). */
+export function renderWith(
+  fake: FakeBridge,
+  view: ReactNode,
+  store: AppStore = createAppStore(fake.bridge),
+): RenderResult {
+  return render(
+    <BridgeContext value={fake.bridge}>
+      <AppStoreContext value={store}>{view}</AppStoreContext>
+    </BridgeContext>,
+  );
 }
