@@ -45,9 +45,9 @@ export default defineConfig({
 });
 
 /**
- * The dev server (only) injects inline scripts and styles — React Fast Refresh's preamble,
- * Vite's CSS hot reload — which index.html's strict CSP blocks. Vite stamps them with a
- * per-run nonce, and this adds that nonce to the CSP. Production builds are untouched.
+ * The dev server (only) injects an inline script — React Fast Refresh's preamble — which
+ * index.html's strict CSP blocks. Vite stamps it with a per-run nonce, and this adds that nonce
+ * to script-src. Production builds are untouched.
  */
 function devServerCspNonce(): Plugin {
   const nonce = randomBytes(16).toString('base64');
@@ -59,8 +59,9 @@ function devServerCspNonce(): Plugin {
       order: 'pre',
       handler: (html: string) =>
         html
-          .replace("script-src 'self'", `script-src 'self' 'nonce-${nonce}'`)
-          .replace("style-src 'self'", `style-src 'self' 'nonce-${nonce}'`),
+          // Styles: only the script nonce — a nonce in style-src would switch off the
+          // 'unsafe-inline' that xterm's injected <style> elements need.
+          .replace("script-src 'self'", `script-src 'self' 'nonce-${nonce}'`),
     },
   };
 }

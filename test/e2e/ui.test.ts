@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configSchema } from '../../src-main/config/schema.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { TimelineStore, timelineDatabaseFile } from '../../src-main/store/timelineStore.js';
@@ -20,6 +20,12 @@ if (!CHROMIUM) console.warn('UI end-to-end tests skipped: no Chromium at /usr/bi
 
 let browser: Browser | undefined;
 const running: { server: HeadlessProcess; fixture: RunFixture }[] = [];
+/** Anything the page's CSP refused: a refusal is a broken screen, so each test checks it. */
+const cspViolations: string[] = [];
+
+afterEach(() => {
+  expect(cspViolations.splice(0)).toEqual([]);
+});
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
@@ -50,6 +56,9 @@ async function openApp(
   const server = await startHeadlessProcess(fixture.home, fixture.env);
   running.push({ server, fixture });
   const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('console', (message) => {
+    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+  });
   await page.goto(server.openUrl);
   await page
     .getByRole('status')
@@ -146,6 +155,38 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
       { cwd: REPO_ROOT, env: cleanEnv(fixture.home, fixture.env), encoding: 'utf8' },
     );
     expect(check.stdout).toMatch(/deny/);
+  });
+
+  it("terminal: the agent's command and its output appear live in the xterm view", async () => {
+    const { page, fixture } = await openApp([
+      {
+        text: 'Running it.',
+        toolUses: [{ name: 'shell_exec', input: { command: 'echo "answer-$((6 * 7))"' } }],
+      },
+      { text: 'Printed the answer.' },
+    ]);
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    await page.getByText('No shell session yet').waitFor();
+    // A visited view stays mounted while another one is shown: it keeps following the shell.
+    await page.getByRole('tab', { name: 'Task' }).click();
+    await runPrompt(page, fixture, 'Print the answer');
+
+    // Shell commands ask first (execute_shell is in confirm_operations by default).
+    const dialog = page.getByRole('dialog');
+    await dialog.waitFor();
+    await expect.poll(() => dialog.textContent()).toContain('echo "answer-$((6 * 7))"');
+    await dialog.getByRole('button', { name: /^Yes/ }).click();
+    await page.getByText('Printed the answer.').waitFor();
+
+    await page.getByRole('tab', { name: 'Terminal' }).click();
+    const shell = page.getByRole('region', { name: /^Shell of task .* in / });
+    // 42 is computed by the shell: the output, not the echoed command line.
+    await expect.poll(() => shell.textContent(), { timeout: 15_000 }).toContain('answer-42');
+    // Drawn in xterm's own colours (its <style> elements are allowed by the CSP): light on black.
+    expect(
+      await shell.locator('.xterm-rows').evaluate((rows) => getComputedStyle(rows).color),
+    ).toBe('rgb(255, 255, 255)');
+    await screenshot(page, 'terminal');
   });
 
   it('a 100k-event timeline renders its first page within 200 ms and scrolls', async () => {
