@@ -11,12 +11,16 @@ import { openDatabase } from '../../src-main/store/database.js';
 import { TimelineStore, timelineDatabaseFile } from '../../src-main/store/timelineStore.js';
 import { BUILT_CLI } from '../support/buildCli.js';
 import { startHeadlessProcess, type HeadlessProcess } from '../support/headlessProcess.js';
+import { keyringToolsAvailable, startPrivateKeyring } from '../support/privateKeyring.js';
 import { cleanEnv, REPO_ROOT } from '../support/runCli.js';
+import { makeTempFolder } from '../support/tempFolders.js';
 import type { ScriptedReply } from '../support/scriptedModelServer.js';
-import { makeRunFixture, type RunFixture } from '../integration/agent/runFixture.js';
+import { makeRunFixture, TEST_API_KEY, type RunFixture } from '../integration/agent/runFixture.js';
 import { buildRenderer, CHROMIUM, launchChromium, screenshot } from './uiFixture.js';
 
 if (!CHROMIUM) console.warn('UI end-to-end tests skipped: no Chromium at /usr/bin/chromium');
+const KEYRING_MISSING = keyringToolsAvailable();
+if (KEYRING_MISSING) console.warn(`UI keys end-to-end test skipped: ${KEYRING_MISSING}`);
 
 let browser: Browser | undefined;
 const running: { server: HeadlessProcess; fixture: RunFixture }[] = [];
@@ -50,10 +54,11 @@ const deleteLogs: ScriptedReply[] = [
 async function openApp(
   script: ScriptedReply[],
   prepare: (fixture: RunFixture) => void = () => undefined,
+  extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<{ page: Page; fixture: RunFixture; server: HeadlessProcess }> {
   const fixture = await makeRunFixture(script);
   prepare(fixture);
-  const server = await startHeadlessProcess(fixture.home, fixture.env);
+  const server = await startHeadlessProcess(fixture.home, { ...extraEnv, ...fixture.env });
   running.push({ server, fixture });
   const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
   page.on('console', (message) => {
@@ -104,6 +109,26 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     await rows.filter({ hasText: 'confirmation' }).first().waitFor();
     expect(await rows.count()).toBeGreaterThan(3);
     await screenshot(page, 'timeline');
+
+    // Usage counts the task's actions; Keys shows where the model key comes from, not its value.
+    await page.getByRole('tab', { name: 'Usage' }).click();
+    await expect
+      .poll(() => page.getByRole('img', { name: /^Actions per hour/ }).getAttribute('aria-label'))
+      .toMatch(/^Actions per hour: [1-9]\d* in the last/);
+    await screenshot(page, 'usage');
+    await page.getByRole('tab', { name: 'Keys' }).click();
+    const modelKey = page.getByRole('listitem', { name: 'llm_api_key' });
+    await expect.poll(() => modelKey.textContent()).toMatch(/environment/i);
+    expect(await page.locator('body').textContent()).not.toContain(TEST_API_KEY);
+    await screenshot(page, 'keys');
+
+    // The system's dark theme.
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.getByRole('tab', { name: /Timeline/ }).click();
+    expect(
+      await page.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor),
+    ).not.toBe('rgb(255, 255, 255)');
+    await screenshot(page, 'timeline-dark');
   });
 
   it('No: nothing is deleted', async () => {
@@ -188,6 +213,53 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     ).toBe('rgb(255, 255, 255)');
     await screenshot(page, 'terminal');
   });
+
+  it.skipIf(KEYRING_MISSING)(
+    'keys: a token typed once lands in the OS keychain, is never shown, and is deleted',
+    async () => {
+      const keyring = await startPrivateKeyring(makeTempFolder());
+      try {
+        const keyringEnv = Object.fromEntries(
+          Object.entries(keyring.env).filter(([name]) => !name.startsWith('OMNIPALM_')),
+        );
+        const { page, fixture } = await openApp([], undefined, keyringEnv);
+        await page.getByRole('tab', { name: 'Keys' }).click();
+        const row = page.getByRole('listitem', { name: 'jira_token' });
+        await expect.poll(() => row.textContent()).toContain('not set');
+
+        const token = `jira-${'t0ken'.repeat(6)}`;
+        await row.getByLabel('Set jira_token').fill(token);
+        await row.getByRole('button', { name: 'Store' }).click();
+        await expect.poll(() => row.textContent()).toContain('from the OS keychain');
+        // Sent once, never read back: the field is empty and the page holds no copy.
+        expect(await row.getByLabel('Replace jira_token').inputValue()).toBe('');
+        expect(await page.content()).not.toContain(token);
+        await screenshot(page, 'keys-stored');
+
+        // The keychain has it: the CLI reads the same entry.
+        const sourceOf = (name: string) => {
+          const list = spawnSync(process.execPath, [BUILT_CLI, 'keys', 'list', '--json'], {
+            cwd: REPO_ROOT,
+            env: cleanEnv(fixture.home, { ...keyringEnv, ...fixture.env }),
+            encoding: 'utf8',
+          });
+          const entries = JSON.parse(list.stdout).keys as { name: string; source: string }[];
+          return entries.find((entry) => entry.name === name)?.source;
+        };
+        expect(sourceOf('jira_token')).toBe('keychain');
+
+        await row.getByRole('button', { name: 'Delete jira_token' }).click();
+        await row
+          .getByRole('group', { name: 'Confirm deleting jira_token' })
+          .getByRole('button', { name: /delete/i })
+          .click();
+        await expect.poll(() => row.textContent()).toContain('not set');
+        expect(sourceOf('jira_token')).toBe('missing');
+      } finally {
+        await keyring.stop();
+      }
+    },
+  );
 
   it('a 100k-event timeline renders its first page within 200 ms and scrolls', async () => {
     const { page } = await openApp([], (fixture) => {
