@@ -1,5 +1,5 @@
 // Electron composition root: builds the services and wires them together, nothing else.
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, ipcMain, webContents } from 'electron';
 import { join } from 'node:path';
 import { AgentCore } from './agent/core';
 import { omnipalmHome } from './config/home';
@@ -55,6 +55,8 @@ function start(): void {
       const router = new IpcRouter({
         handlers: front.handlers,
         isOwnRendererUrl: (url) => isOwnRendererUrl(rendererUrl, url),
+        ipcMain,
+        allWebContents: () => webContents.getAllWebContents(),
       });
       router.register();
       hub.subscribe((event, payload) => router.emit(event, payload));

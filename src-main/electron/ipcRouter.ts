@@ -1,7 +1,10 @@
 // The only place main talks to the renderer. Every channel of the contract gets one
 // ipcMain.handle; nothing else is registered, so unknown channels are refused by Electron.
 // Events go the other way through emit(): checked against the contract, sent only to our page.
-import { ipcMain, webContents, type IpcMainInvokeEvent } from 'electron';
+//
+// It imports nothing from 'electron' at run time: main.ts hands it ipcMain and the list of
+// webContents, so the checks below run in plain Node under test against stand-ins.
+import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import {
   channelNames,
   events,
@@ -12,10 +15,35 @@ import {
 } from '../../src-preload/contract';
 import { dispatchCall } from '../server/dispatch';
 
+/** What the router reads of a request: the frame that sent it (null once it is gone). */
+export interface InvokeSender {
+  readonly senderFrame: {
+    readonly url: string;
+    /** Null for the top frame of a page; set for an <iframe>. */
+    readonly parent: object | null;
+  } | null;
+}
+
+/** The part of ipcMain the router uses. main.ts passes the real ipcMain; tests a stand-in. */
+export interface InvokeHandlerRegistry {
+  handle(
+    channel: string,
+    listener: (event: InvokeSender, payload: unknown) => Promise<unknown>,
+  ): void;
+  removeHandler(channel: string): void;
+}
+
+/** The part of a webContents emit() uses. */
+export type EventReceiver = Pick<WebContents, 'isDestroyed' | 'getURL' | 'send'>;
+
 export interface IpcRouterOptions {
   handlers: ContractHandlers;
   /** True when a URL is the renderer page we loaded ourselves. */
   isOwnRendererUrl: (url: string) => boolean;
+  /** Electron's ipcMain. */
+  ipcMain: InvokeHandlerRegistry;
+  /** Every live webContents: `() => webContents.getAllWebContents()`. */
+  allWebContents: () => readonly EventReceiver[];
 }
 
 export class IpcRouter {
@@ -23,12 +51,14 @@ export class IpcRouter {
 
   register(): void {
     for (const channel of channelNames) {
-      ipcMain.handle(channel, (event, payload: unknown) => this.dispatch(channel, event, payload));
+      this.options.ipcMain.handle(channel, (event, payload) =>
+        this.dispatch(channel, event, payload),
+      );
     }
   }
 
   unregister(): void {
-    for (const channel of channelNames) ipcMain.removeHandler(channel);
+    for (const channel of channelNames) this.options.ipcMain.removeHandler(channel);
   }
 
   /** Pushes a contract event to every window showing the OmniPalm renderer. */
@@ -38,7 +68,7 @@ export class IpcRouter {
     const parsed = events[event].safeParse(payload);
     if (!parsed.success)
       throw new Error(`${event}: main produced an event that breaks the contract`);
-    for (const contents of webContents.getAllWebContents()) {
+    for (const contents of this.options.allWebContents()) {
       // Only our own page: a window that ended up on a foreign URL, a devtools view or a
       // <webview> must not see the agent's terminal. send() reaches the main frame only.
       if (contents.isDestroyed() || !this.options.isOwnRendererUrl(contents.getURL())) continue;
@@ -48,7 +78,7 @@ export class IpcRouter {
 
   private async dispatch(
     channel: ChannelName,
-    event: IpcMainInvokeEvent,
+    event: InvokeSender,
     payload: unknown,
   ): Promise<unknown> {
     this.assertTrustedSender(channel, event);
@@ -56,7 +86,7 @@ export class IpcRouter {
     return dispatchCall(this.options.handlers, channel, payload);
   }
 
-  private assertTrustedSender(channel: ChannelName, event: IpcMainInvokeEvent): void {
+  private assertTrustedSender(channel: ChannelName, event: InvokeSender): void {
     const frame = event.senderFrame;
     // A frame destroyed or navigated away before we handle its message has no origin we can
     // vouch for: a message racing a navigation to a hostile page must not be answered.
@@ -75,3 +105,8 @@ export class IpcRouter {
 function refused(channel: ChannelName, reason: string): Error {
   return new Error(`${channel}: request refused because ${reason}`);
 }
+
+// Keeps the narrow shapes above honest: the real Electron objects must still fit them.
+type Fits<Actual extends Wanted, Wanted> = [Actual, Wanted];
+type _RealIpcMainFits = Fits<IpcMain, InvokeHandlerRegistry>;
+type _RealInvokeEventFits = Fits<IpcMainInvokeEvent, InvokeSender>;
