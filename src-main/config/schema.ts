@@ -3,6 +3,7 @@
 // ignored — and therefore more permissive — setting.
 import path from 'node:path';
 import { z } from 'zod';
+import { acceleratorProblem } from './accelerator';
 
 /** What `security.confirm_operations` may name (DESIGN.md §3). */
 export const OPERATIONS = [
@@ -422,6 +423,18 @@ export const configSchema = z
           .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
           .optional()
           .describe('API endpoint (e.g. a local model server).'),
+      })
+      .prefault({}),
+    ui: z
+      .strictObject({
+        hotkey: z
+          .string({ error: 'expected a key combination such as "CommandOrControl+Shift+Space"' })
+          .superRefine((accelerator, context) => {
+            const problem = acceleratorProblem(accelerator);
+            if (problem) context.addIssue({ code: 'custom', message: problem });
+          })
+          .default('CommandOrControl+Shift+Space')
+          .describe("Global hotkey of the desktop app's quick prompt (Electron accelerator)."),
       })
       .prefault({}),
   })

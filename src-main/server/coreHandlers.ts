@@ -157,6 +157,12 @@ export interface CoreHandlers {
   door: UiFrontDoor;
   /** Resolves once no task is running. */
   idle(): Promise<void>;
+  /**
+   * Pause (the desktop tray's "Pause agent"): running tasks are stopped and task.start is
+   * refused until resumed. Returns how many tasks were stopped.
+   */
+  setPaused(paused: boolean): number;
+  readonly paused: boolean;
   /** Stops every task, waits for them, detaches the door; the core stays open. */
   close(): Promise<void>;
 }
@@ -218,6 +224,10 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
     handlers,
     door,
     idle: () => tasks.idle(),
+    setPaused: (paused) => tasks.setPaused(paused),
+    get paused() {
+      return tasks.paused;
+    },
     close: () =>
       (closing ??= (async () => {
         await tasks.close();
@@ -235,6 +245,7 @@ class TaskRunner {
   /** Starts one at a time: see start(). */
   private startLock: Promise<void> = Promise.resolve();
   private closed = false;
+  paused = false;
 
   constructor(
     private readonly core: HandledCore,
@@ -263,6 +274,13 @@ class TaskRunner {
     }
   }
 
+  setPaused(paused: boolean): number {
+    this.paused = paused;
+    if (!paused) return 0;
+    for (const task of this.running.values()) task.controller.abort();
+    return this.running.size;
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.running.values()) task.controller.abort();
@@ -271,6 +289,11 @@ class TaskRunner {
 
   async start({ prompt, cwd }: RequestOf<'task.start'>): Promise<ResponseOf<'task.start'>> {
     if (this.closed) throw new Error('task.start: the agent is shutting down; no new tasks');
+    if (this.paused) {
+      throw new Error(
+        'task.start: the agent is paused; resume it (tray menu: untick "Pause agent") to start tasks',
+      );
+    }
     if (this.running.size + this.starting >= this.max) {
       throw new Error(
         `task.start: ${this.max} tasks are running already, the most at once; stop one (task.stop) or wait for one to end`,
@@ -288,6 +311,7 @@ class TaskRunner {
     try {
       await previous;
       if (this.closed) throw new Error('task.start: the agent is shutting down; no new tasks');
+      if (this.paused) throw new Error('task.start: the agent was paused; no new tasks');
       return { taskId: await this.launch(prompt, folder, provider) };
     } finally {
       this.starting -= 1;

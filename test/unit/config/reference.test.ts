@@ -6,6 +6,7 @@ import { renderConfigReference, withConfigReference } from '../../../src-main/co
 
 // The keys DESIGN.md §3 promises, exactly as users and later issues name them.
 const PROMISED_KEYS = [
+  'ui.hotkey',
   'security.allowed_paths',
   'security.blocked_paths',
   'security.require_confirmation',

@@ -239,6 +239,28 @@ describe('core handlers', () => {
     expect(await call('task.stop', { taskId })).toEqual({ stopped: false });
   });
 
+  it('pausing stops the running task and refuses new ones until resumed', async () => {
+    const { work, hub, front, call } = await setup(deleteScript('paused.log'));
+    fs.writeFileSync(path.join(work, 'paused.log'), 'x');
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+    const { taskId } = (await call('task.start', { prompt: 'Delete paused.log' })) as {
+      taskId: string;
+    };
+    await events.next('confirmation.requested');
+    expect(front.setPaused(true)).toBe(1);
+    expect(front.paused).toBe(true);
+    expect(await events.next('task.ended')).toMatchObject({ taskId, status: 'stopped' });
+    expect(fs.existsSync(path.join(work, 'paused.log'))).toBe(true);
+    await expect(call('task.start', { prompt: 'anything' })).rejects.toThrow(/paused; resume it/);
+    expect(front.setPaused(false)).toBe(0);
+    // Resumed: starts again (the empty rest of the script ends it with an error).
+    await expect(call('task.start', { prompt: 'again' })).resolves.toMatchObject({
+      taskId: expect.any(String),
+    });
+    await front.idle();
+  });
+
   it('refuses a task outside the allowed folders before it starts', async () => {
     const { call } = await setup([]);
     await expect(call('task.start', { prompt: 'hi', cwd: '/' })).rejects.toThrow(
