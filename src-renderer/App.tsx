@@ -5,6 +5,7 @@ import {
   Component,
   lazy,
   Suspense,
+  useEffect,
   useRef,
   useState,
   type ComponentType,
@@ -43,15 +44,45 @@ const SECTIONS: readonly { id: string; label: string; View: ComponentType }[] = 
 
 type SectionId = string;
 
+/** The desktop app's quick prompt window loads the same page at #prompt. */
+export const QUICK_PROMPT_HASH = '#prompt';
+
 export function App({ session }: { session: AppSession }) {
   if (session.kind === 'unavailable') return <UnavailableScreen reason={session.reason} />;
   return (
     <BridgeContext value={session.bridge}>
       <AppStoreContext value={session.store}>
-        <Shell />
+        {window.location.hash === QUICK_PROMPT_HASH ? <QuickPrompt /> : <Shell />}
       </AppStoreContext>
     </BridgeContext>
   );
+}
+
+/**
+ * The global hotkey's small window: one prompt. Enter runs the task and closes the window
+ * (main only hides it), Escape closes it; the task's progress is in the main window and tray.
+ */
+function QuickPrompt() {
+  const close = () => window.close();
+  return (
+    <div
+      className="quick-prompt"
+      onKeyDown={(event) => {
+        if (event.key === 'Escape') {
+          event.preventDefault();
+          close();
+        }
+      }}
+    >
+      <PromptBar onStarted={close} autoFocus />
+    </div>
+  );
+}
+
+/** A section named by the address's #fragment (the tray's Permissions / Audit log items). */
+function sectionFromHash(): SectionId | undefined {
+  const id = window.location.hash.slice(1);
+  return SECTIONS.some((section) => section.id === id) ? id : undefined;
 }
 
 function UnavailableScreen({ reason }: { reason: string }) {
@@ -70,9 +101,11 @@ function UnavailableScreen({ reason }: { reason: string }) {
 }
 
 function Shell() {
-  const [active, setActive] = useState<SectionId>('task');
+  const [active, setActive] = useState<SectionId>(() => sectionFromHash() ?? 'task');
   // Sections stay mounted once visited, so the terminal and scroll positions survive a switch.
-  const [visited, setVisited] = useState<ReadonlySet<SectionId>>(() => new Set(['task']));
+  const [visited, setVisited] = useState<ReadonlySet<SectionId>>(
+    () => new Set(['task', sectionFromHash() ?? 'task']),
+  );
   const modalOpen = useAppStore((state) => state.confirmations.length > 0);
   const pending = useAppStore((state) => state.confirmations.length);
   const tabs = useRef<Partial<Record<SectionId, HTMLButtonElement | null>>>({});
@@ -82,6 +115,15 @@ function Shell() {
     setVisited((previous) => (previous.has(id) ? previous : new Set([...previous, id])));
     if (focus) tabs.current[id]?.focus();
   };
+
+  useEffect(() => {
+    const follow = () => {
+      const id = sectionFromHash();
+      if (id) select(id);
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, []);
 
   const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
     const index = SECTIONS.findIndex((section) => section.id === active);

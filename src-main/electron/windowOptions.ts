@@ -35,6 +35,8 @@ export function hardenedWebPreferences(preloadPath: string): WebPreferences {
     navigateOnDragDrop: false,
     // A page looping alert()/confirm() cannot lock the user out of the window.
     safeDialogs: true,
+    // A middle click on a link opens nothing (auxclick would bypass the navigation guards).
+    disableBlinkFeatures: 'Auxclick',
   };
 }
 

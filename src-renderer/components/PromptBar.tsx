@@ -3,7 +3,13 @@ import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'rea
 import { MAX_PROMPT_LENGTH } from '../../src-preload/contract';
 import { useAppStore } from '../store';
 
-export function PromptBar() {
+export interface PromptBarProps {
+  /** Called once a task started (the quick prompt window hides itself then). */
+  onStarted?: () => void;
+  autoFocus?: boolean;
+}
+
+export function PromptBar({ onStarted, autoFocus = false }: PromptBarProps = {}) {
   const startTask = useAppStore((state) => state.startTask);
   const history = useAppStore((state) => state.promptHistory);
   const starting = useAppStore((state) => state.startingTask);
@@ -24,6 +30,7 @@ export function PromptBar() {
       setText('');
       setHistoryIndex(null);
       draft.current = '';
+      onStarted?.();
     }
   };
 
@@ -76,6 +83,7 @@ export function PromptBar() {
             : 'What should OmniPalm do? (Enter runs, Shift+Enter for a new line, ↑ for earlier prompts)'
         }
         disabled={unavailable}
+        autoFocus={autoFocus}
         aria-describedby={taskError ? errorId : undefined}
         onChange={(event) => {
           setText(event.target.value);

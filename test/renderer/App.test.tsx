@@ -1,12 +1,32 @@
 // @vitest-environment jsdom
-import { act, cleanup, render, screen } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { act, cleanup, fireEvent, render, screen } from '@testing-library/react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src-renderer/App';
 import { NO_TOKEN_REASON } from '../../src-renderer/bridge';
 import { connectStore, createAppStore } from '../../src-renderer/store';
 import { confirmation, fakeBridge, STATUS } from './fakeBridge';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  window.location.hash = '';
+  vi.restoreAllMocks();
+});
+
+async function renderApp(responses: Record<string, unknown> = {}) {
+  const fake = fakeBridge({
+    getStatus: STATUS,
+    pending: { requests: [] },
+    running: { tasks: [] },
+    page: { events: [] },
+    ...responses,
+  });
+  const store = createAppStore(fake.bridge);
+  await act(async () => {
+    connectStore(store, fake.bridge);
+    render(<App session={{ kind: 'ready', bridge: fake.bridge, store }} />);
+  });
+  return fake;
+}
 
 describe('App', () => {
   it('without a bridge, shows one screen saying how to open OmniPalm', () => {
@@ -33,5 +53,53 @@ describe('App', () => {
     expect(
       screen.getByRole('dialog', { name: 'This will delete 47 files. Proceed?' }),
     ).toBeTruthy();
+  });
+
+  it('#prompt is the quick prompt: Enter starts the task and closes the window, Escape closes it', async () => {
+    window.location.hash = '#prompt';
+    const close = vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    const fake = await renderApp({ start: { taskId: 'task-1' } });
+    expect(screen.queryByRole('tablist')).toBeNull();
+    const input = screen.getByLabelText('What should OmniPalm do?');
+    expect(document.activeElement).toBe(input);
+
+    fireEvent.change(input, { target: { value: 'tidy my downloads' } });
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    expect(fake.calls.start).toHaveBeenCalledWith({ prompt: 'tidy my downloads' });
+    expect(close).toHaveBeenCalledTimes(1);
+
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(close).toHaveBeenCalledTimes(2);
+  });
+
+  it('a refused prompt keeps the quick prompt open with the reason', async () => {
+    window.location.hash = '#prompt';
+    const close = vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    const fake = await renderApp();
+    fake.calls.start!.mockRejectedValue(new Error('task.start: the agent is paused; resume it'));
+    const input = screen.getByLabelText('What should OmniPalm do?');
+    fireEvent.change(input, { target: { value: 'anything' } });
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    expect((await screen.findByRole('alert')).textContent).toMatch(/paused/);
+    expect(close).not.toHaveBeenCalled();
+  });
+
+  it('opens the section the address names (#permissions) and follows later changes', async () => {
+    window.location.hash = '#permissions';
+    await renderApp({ get: { config: {}, path: '/x', restartNeeded: false } });
+    expect(screen.getByRole('tab', { name: 'Permissions' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+    await act(async () => {
+      window.location.hash = '#timeline';
+      window.dispatchEvent(new HashChangeEvent('hashchange'));
+    });
+    expect(screen.getByRole('tab', { name: 'Timeline' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
   });
 });
