@@ -18,6 +18,7 @@ const HARDENING = {
   webviewTag: false,
   navigateOnDragDrop: false,
   safeDialogs: true,
+  disableBlinkFeatures: 'Auxclick',
 };
 
 const windows = {
