@@ -32,13 +32,14 @@ type Run = (options: Record<string, unknown>) => Promise<ScanResult>;
  * the same file is still judged, so a new finding is never hidden.
  */
 const ALLOWED: { id: string; file: string; optionsFrom: RegExp; why: string }[] = [
-  ...['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK'].map((id) => ({
+  ...['CONTEXT_ISOLATION_JS_CHECK', 'SANDBOX_JS_CHECK', 'AUXCLICK_JS_CHECK'].map((id) => ({
     id,
     file: 'src-main/electron/mainWindow.ts',
     optionsFrom: /^\s*(mainWindowOptions|promptWindowOptions)\(/,
     why:
       'Electronegativity reads only an options object literal written inside new BrowserWindow(…); ' +
-      'ours come from windowOptions.ts (hardenedWebPreferences: contextIsolation and sandbox on), ' +
+      'ours come from windowOptions.ts (hardenedWebPreferences: contextIsolation and sandbox on, ' +
+      "disableBlinkFeatures: 'Auxclick'), " +
       'which it cannot follow through the function call, so it reports them as missing.',
   })),
 ];
@@ -185,7 +186,12 @@ describe('electronegativity', () => {
         path.join(sources, 'src-main/electron/windowOptions.ts'),
         'utf8',
       );
-      for (const required of ['contextIsolation: true', 'sandbox: true', 'nodeIntegration: false'])
+      for (const required of [
+        'contextIsolation: true',
+        'sandbox: true',
+        'nodeIntegration: false',
+        "disableBlinkFeatures: 'Auxclick'",
+      ])
         expect(options, `windowOptions.ts: ${required}`).toContain(required);
       expect(options).not.toMatch(/(contextIsolation|sandbox):\s*false|nodeIntegration:\s*true/);
     }
