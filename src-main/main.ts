@@ -1,19 +1,24 @@
 // Electron composition root: builds the services and wires them together, nothing else.
-import { app, BrowserWindow, ipcMain, webContents } from 'electron';
+import { app, dialog, ipcMain, webContents } from 'electron';
 import { join } from 'node:path';
 import { AgentCore } from './agent/core';
+import { ROOT_REFUSAL } from './cli/cliSupport';
 import { omnipalmHome } from './config/home';
+import { Desktop } from './electron/desktop';
 import { IpcRouter } from './electron/ipcRouter';
-import { createMainWindow } from './electron/mainWindow';
 import { isOwnRendererUrl, resolveRendererUrl } from './electron/rendererUrl';
 import { coreEventHooks, createCoreHandlers, EventHub } from './server/coreHandlers';
 
 // Sandbox every renderer, including any a later module forgets to configure.
 app.enableSandbox();
 
-// A second copy would race the first over config, audit log, keychain and global hotkey;
-// it hands over to the running one instead.
-if (!app.requestSingleInstanceLock()) {
+if (process.getuid?.() === 0 && process.env['OMNIPALM_ALLOW_ROOT'] !== '1') {
+  // The security guide: never as root unless the user opted in (omnipalm start --allow-root).
+  dialog.showErrorBox('OmniPalm', ROOT_REFUSAL);
+  app.exit(2);
+} else if (!app.requestSingleInstanceLock()) {
+  // A second copy would race the first over config, audit log, keychain and global hotkey;
+  // it hands over to the running one instead (second-instance below).
   app.quit();
 } else {
   start();
@@ -25,16 +30,9 @@ function start(): void {
     devServerUrl: process.env['ELECTRON_RENDERER_URL'],
     builtIndexPath: join(import.meta.dirname, '../renderer/index.html'),
   });
-  const openMainWindow = () =>
-    createMainWindow({
-      rendererUrl,
-      preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
-    });
 
-  app.on('window-all-closed', () => {
-    // macOS apps stay running without windows until the user quits them.
-    if (process.platform !== 'darwin') app.quit();
-  });
+  // A tray app: closing its windows does not end it; Quit in the tray menu does.
+  app.on('window-all-closed', () => undefined);
 
   app
     .whenReady()
@@ -59,24 +57,40 @@ function start(): void {
         allWebContents: () => webContents.getAllWebContents(),
       });
       router.register();
-      hub.subscribe((event, payload) => router.emit(event, payload));
-      app.on('will-quit', () => {
-        void front.close().then(() => core.close());
+      const stopRouterEvents = hub.subscribe((event, payload) => router.emit(event, payload));
+      const desktop = new Desktop({
+        rendererUrl,
+        preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
+        assetsDir: join(app.getAppPath(), 'assets'),
+        hotkey: core.config.ui.hotkey,
+        front,
+        hub,
       });
-      openMainWindow();
-      // Registered only once ready: a window cannot be created before that.
-      app.on('second-instance', () => {
-        const [window] = BrowserWindow.getAllWindows();
-        if (!window) return void openMainWindow();
-        if (window.isMinimized()) window.restore();
-        window.focus();
+
+      // Ordered shutdown, once: windows may close, then tasks stop and the stores close
+      // before the process exits.
+      let shutdown: Promise<void> | undefined;
+      app.on('before-quit', () => desktop.prepareToQuit());
+      app.on('will-quit', (event) => {
+        if (shutdown) return;
+        event.preventDefault();
+        shutdown = (async () => {
+          desktop.stop();
+          stopRouterEvents();
+          router.unregister();
+          await front.close();
+          await core.close();
+        })()
+          .catch((error: unknown) => console.error('OmniPalm: shutdown failed:', error))
+          .finally(() => app.quit());
       });
-      app.on('activate', () => {
-        if (BrowserWindow.getAllWindows().length === 0) openMainWindow();
-      });
+      app.on('second-instance', () => desktop.showMain());
+      app.on('activate', () => desktop.showMain());
+      desktop.start();
     })
     .catch((error: unknown) => {
       console.error('OmniPalm: failed to start:', error);
+      dialog.showErrorBox('OmniPalm could not start', String(error));
       app.exit(1);
     });
 }

@@ -52,14 +52,16 @@ export function mainWindowOptions(inputs: WindowOptionsInputs): BrowserWindowCon
 }
 
 /** The quick prompt: a small bar floating over whatever the user is doing. */
+/** The quick prompt window's size (its position comes from trayModel.promptWindowPosition). */
+export const PROMPT_WINDOW_SIZE = { width: 640, height: 120 } as const;
+
 export function promptWindowOptions(
   inputs: PromptWindowOptionsInputs,
 ): BrowserWindowConstructorOptions {
   return {
     x: inputs.x,
     y: inputs.y,
-    width: 640,
-    height: 120,
+    ...PROMPT_WINDOW_SIZE,
     show: false,
     title: 'OmniPalm',
     frame: false,
