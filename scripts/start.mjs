@@ -4,7 +4,7 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { ABI_SPECIFIC_MODULES, decideForElectron, readMarker, writeMarker } from './nativeAbi.mjs';
+import { rebuildNativeModulesForElectron } from './rebuildForElectron.mjs';
 
 const root = path.resolve(import.meta.dirname, '..');
 const electronDir = path.join(root, 'node_modules', 'electron');
@@ -35,43 +35,8 @@ if (
   });
 }
 
-/**
- * Electron cannot load addons built for Node's ABI (npm install builds them for Node): rebuild
- * them for this Electron, once per Electron version, with @electron/rebuild (electron-builder's
- * own rebuilder). It fetches a prebuilt binary or compiles against Electron's headers — both
- * need internet, as fetching Electron did. `npm test` puts them back (ensure-native-abi.mjs).
- */
-function rebuildNativeModulesForElectron() {
-  const electronVersion = JSON.parse(
-    fs.readFileSync(path.join(electronDir, 'package.json'), 'utf8'),
-  ).version;
-  const decision = decideForElectron(readMarker(root), electronVersion);
-  if (decision.action === 'none') return 0;
-  console.log(
-    `OmniPalm: ${decision.reason}; rebuilding ${ABI_SPECIFIC_MODULES.join(', ')} for Electron ${electronVersion}`,
-  );
-  const status = run(path.join(root, 'node_modules', '.bin', 'electron-rebuild'), [
-    '--version',
-    electronVersion,
-    '--only',
-    ABI_SPECIFIC_MODULES.join(','),
-    '--force',
-    '--module-dir',
-    root,
-  ]);
-  if (status !== 0) {
-    console.error(
-      `OmniPalm: could not rebuild ${ABI_SPECIFIC_MODULES.join(', ')} for Electron ${electronVersion} ` +
-        '(it needs internet for a prebuilt binary or Electron headers, and a C++ toolchain to compile).',
-    );
-    return status;
-  }
-  writeMarker(root, 'electron', electronVersion);
-  return 0;
-}
-
 if (electronInstalled()) {
-  const rebuilt = rebuildNativeModulesForElectron();
+  const rebuilt = rebuildNativeModulesForElectron(root);
   if (rebuilt !== 0) process.exit(rebuilt);
   const built = run(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build']);
   if (built !== 0) process.exit(built);

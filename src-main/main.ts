@@ -87,6 +87,10 @@ function start(): void {
       app.on('second-instance', () => desktop.showMain());
       app.on('activate', () => desktop.showMain());
       desktop.start();
+      if (!app.isPackaged && process.env['OMNIPALM_E2E_HOOKS'] === '1') {
+        // For test/e2e/electron.test.ts only; a packaged app never exposes it.
+        Object.assign(globalThis, { __omnipalmDesktop: desktop.testSurface() });
+      }
     })
     .catch((error: unknown) => {
       console.error('OmniPalm: failed to start:', error);

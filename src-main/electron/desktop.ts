@@ -41,6 +41,15 @@ export interface DesktopOptions {
   hub: EventHub;
 }
 
+const NO_ACTIONS = {
+  open: () => undefined,
+  ask: () => undefined,
+  setPaused: () => undefined,
+  permissions: () => undefined,
+  auditLog: () => undefined,
+  quit: () => undefined,
+};
+
 export class Desktop {
   private main: BrowserWindow | undefined;
   private prompt: BrowserWindow | undefined;
@@ -102,6 +111,23 @@ export class Desktop {
     if (this.main.isMinimized()) this.main.restore();
     this.main.show();
     this.main.focus();
+  }
+
+  /**
+   * What the Playwright _electron smoke test drives (main.ts exposes it only in an unpackaged
+   * app started with OMNIPALM_E2E_HOOKS=1): a tray menu cannot be clicked from a test.
+   */
+  testSurface(): { tray: () => { tooltip: string; menu: string[] }; togglePrompt: () => void } {
+    return {
+      tray: () => {
+        const view = this.view();
+        return {
+          tooltip: trayTooltip(view),
+          menu: trayMenuTemplate(view, NO_ACTIONS).map((item) => item.label ?? '-'),
+        };
+      },
+      togglePrompt: () => this.togglePrompt(),
+    };
   }
 
   private observe<E extends EventName>(event: E, payload: EventPayloadOf<E>): void {
