@@ -3,9 +3,10 @@
 // HIGH finding fails the suite. It runs offline: the check that asks the internet which
 // Electron releases have security fixes (AvailableSecurityFixesGlobalCheck) is left out.
 import fs from 'node:fs';
+import net from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTempFolder } from '../support/tempFolders.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -91,7 +92,26 @@ function describeFinding(finding: Finding): string {
   return `${finding.id} (${finding.severity.name}, ${finding.confidence.name}) at ${where}: ${finding.description}`;
 }
 
+/**
+ * Electronegativity fetches fresh translations from GitHub on every run (with `got`); tests
+ * may reach loopback only. Its `got` is replaced, before the package loads, by one that fails
+ * at once, and it falls back to the translations it ships.
+ */
+function keepElectronegativityOffline(): void {
+  const fromPackage = createRequire(require.resolve('@doyensec/electronegativity/package.json'));
+  const gotPath = fromPackage.resolve('got');
+  const offline = () =>
+    Promise.reject(new Error('offline: the test suite reaches loopback addresses only'));
+  require.cache[gotPath] = {
+    id: gotPath,
+    filename: gotPath,
+    loaded: true,
+    exports: Object.assign(offline, { default: offline }),
+  } as unknown as NodeJS.Module;
+}
+
 async function scan(input: string, output: string): Promise<ScanResult> {
+  keepElectronegativityOffline();
   // The package's main module is its programmatic runner; unlike the CLI with -o, it hands
   // back parse errors, so a file it could not read cannot silently count as clean.
   const run = require('@doyensec/electronegativity') as Run;
@@ -118,13 +138,26 @@ describe('electronegativity', () => {
   let ours: ScanResult;
   let oursFiles: string[];
 
+  /** Every connection the scanner opened: none is allowed (tests reach loopback only). */
+  const connections: string[] = [];
+  const connect = net.Socket.prototype.connect;
+
   beforeAll(async () => {
+    net.Socket.prototype.connect = function (this: net.Socket, ...args: unknown[]) {
+      connections.push(JSON.stringify(args[0]).slice(0, 200));
+      return (connect as (...a: unknown[]) => net.Socket).apply(this, args);
+    } as typeof connect;
     workFolder = makeTempFolder('omnipalm-electronegativity-');
     sources = path.join(workFolder, 'sources');
     for (const relative of SOURCES) copyInto(sources, relative);
     oursFiles = await filesTheScannerLoads(sources);
     ours = await scan(sources, path.join(workFolder, 'ours.sarif'));
   }, 30_000);
+
+  afterAll(() => {
+    net.Socket.prototype.connect = connect;
+    expect(connections).toEqual([]);
+  });
 
   it('loads and parses every one of our Electron files', async () => {
     expect(oursFiles).toContain('src-main/main.ts');
