@@ -103,6 +103,11 @@ export class ConfirmationBroker {
   }
 
   /** Attaches a front door; it also sees requests already waiting. Returns detach. */
+  /** How long new requests wait (agent.confirmation_timeout, re-read before each task). */
+  setTimeoutMs(timeoutMs: number): void {
+    this.options.timeoutMs = timeoutMs;
+  }
+
   attach(door: FrontDoor): () => void {
     this.doors.add(door);
     for (const pending of [...this.waiting.values()]) this.showTo(pending, door);

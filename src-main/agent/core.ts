@@ -119,27 +119,84 @@ async function browserSessionFor(
   });
 }
 
+/**
+ * What a task runs under, built from one reading of config.yaml: the policy enforcer and the
+ * shell sandbox. A changed config.yaml gives new tasks a new setup; running tasks keep theirs,
+ * which closes once the last of them ends.
+ */
+interface CoreSetup {
+  readonly config: OmniPalmConfig;
+  readonly enforcer: PolicyEnforcer;
+  readonly closeEnforcer: () => void;
+  /** What shell sessions run in (the OS sandbox, or why not). */
+  readonly sandbox: SandboxStatus;
+  readonly launcher: ShellLauncher | undefined;
+  users: number;
+  retired: boolean;
+}
+
+async function buildSetup(
+  config: OmniPalmConfig,
+  home: string,
+  homeDir: string,
+): Promise<CoreSetup> {
+  const { status: sandbox, launcher } = await prepareSandbox(config, homeDir, home);
+  const policy = await createPolicyEnforcer({
+    config,
+    omnipalmHome: home,
+    homeDir,
+    // A read-only shell is only allowed where the sandbox really makes it read-only.
+    sandboxCanMakeReadOnly: sandbox.sandboxed,
+  });
+  return {
+    config,
+    enforcer: policy.enforcer,
+    closeEnforcer: policy.close,
+    sandbox,
+    launcher,
+    users: 0,
+    retired: false,
+  };
+}
+
 export class AgentCore {
   private closed = false;
   /** The tasks' shell sessions, for the UI's terminal view (live output, resize, the user's input). */
   readonly terminals: TerminalHub;
+  /** Serializes re-reading config.yaml. */
+  private refreshing: Promise<unknown> = Promise.resolve();
 
   private constructor(
-    readonly config: OmniPalmConfig,
+    private setup: CoreSetup,
+    /** The configuration at start-up: the restart-only settings (restartKeys.ts) stay as in it. */
+    readonly openedWith: OmniPalmConfig,
+    /** The monitor reads its settings through this, so a reload reaches it. */
+    private readonly live: { config: OmniPalmConfig },
     readonly home: string,
+    private readonly homeDir: string,
     readonly broker: ConfirmationBroker,
     readonly trail: AuditTrail,
     readonly secrets: SecretStore,
-    private readonly enforcer: PolicyEnforcer,
     private readonly redactor: Redactor,
     private readonly heldSecrets: Map<string, string>,
     private readonly env: NodeJS.ProcessEnv,
     private readonly closers: (() => void)[],
-    /** What shell sessions run in (the OS sandbox, or why not). */
-    readonly sandbox: SandboxStatus,
-    private readonly launcher: ShellLauncher | undefined,
   ) {
     this.terminals = new TerminalHub({ audit: (event) => this.trail.record(event) });
+  }
+
+  /** The configuration new tasks run under (config.yaml as of the last task start). */
+  get config(): OmniPalmConfig {
+    return this.setup.config;
+  }
+
+  /** What new tasks' shell sessions run in. */
+  get sandbox(): SandboxStatus {
+    return this.setup.sandbox;
+  }
+
+  private get enforcer(): PolicyEnforcer {
+    return this.setup.enforcer;
   }
 
   static async open(options: AgentCoreOptions): Promise<AgentCore> {
@@ -161,16 +218,8 @@ export class AgentCore {
       ...(options.keychain ? { keychain: options.keychain } : {}),
     });
     const homeDir = options.homeDir ?? os.homedir();
-    const { status: sandbox, launcher } = await prepareSandbox(config, homeDir, home);
+    const setup = await buildSetup(config, home, homeDir);
     try {
-      const policy = await createPolicyEnforcer({
-        config,
-        omnipalmHome: home,
-        homeDir,
-        // A read-only shell is only allowed where the sandbox really makes it read-only.
-        sandboxCanMakeReadOnly: sandbox.sandboxed,
-      });
-      closers.push(policy.close);
       const log = new AuditLog({
         settings: auditSettingsFromConfig(config, home),
         redact: (text) => redactor.redact(text),
@@ -178,9 +227,10 @@ export class AgentCore {
       closers.push(() => log.close());
       const db = openDatabase(timelineDatabaseFile(home));
       closers.push(() => db.close());
+      const live = { config };
       const trail = new AuditTrail({
         log,
-        monitor: new Monitor({ settings: () => config.monitoring }),
+        monitor: new Monitor({ settings: () => live.config.monitoring }),
         redactor,
         timeline: new TimelineStore(db),
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
@@ -190,23 +240,66 @@ export class AgentCore {
         timeoutMs: config.agent.confirmation_timeout * 1000,
       });
       return new AgentCore(
+        setup,
         config,
+        live,
         home,
+        homeDir,
         broker,
         trail,
         secrets,
-        policy.enforcer,
         redactor,
         heldSecrets,
         env,
         closers,
-        sandbox,
-        launcher,
       );
     } catch (error) {
       for (const close of closers.reverse()) close();
+      setup.closeEnforcer();
       throw error;
     }
+  }
+
+  /**
+   * Reads config.yaml again; when it changed (the settings view, `omnipalm config set`, an
+   * edit), new tasks get a new policy enforcer and sandbox built from it. True when it changed.
+   * A file that no longer validates is an error: no task starts under rules nobody can read.
+   */
+  refreshConfig(): Promise<boolean> {
+    const next = this.refreshing.then(() => this.applyConfigFromDisk());
+    this.refreshing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async applyConfigFromDisk(): Promise<boolean> {
+    if (this.closed) return false;
+    let config: OmniPalmConfig;
+    try {
+      config = new ConfigStore(this.home).load();
+    } catch (error) {
+      throw new TaskSetupError(
+        `${(error as Error).message} — fix config.yaml (omnipalm config validate); no task starts until it is valid`,
+      );
+    }
+    if (JSON.stringify(config) === JSON.stringify(this.setup.config)) return false;
+    const setup = await buildSetup(config, this.home, this.homeDir);
+    if (this.closed) {
+      setup.closeEnforcer();
+      return false;
+    }
+    const previous = this.setup;
+    this.setup = setup;
+    this.live.config = config;
+    this.broker.setTimeoutMs(config.agent.confirmation_timeout * 1000);
+    previous.retired = true;
+    if (previous.users === 0) previous.closeEnforcer();
+    this.trail.record({
+      kind: 'config',
+      name: 'applied',
+      text: 'config.yaml changed: new tasks run under the saved settings',
+      fields: { by: 'system' },
+    });
+    return true;
   }
 
   /** The model provider of llm.*, with its key from the SecretStore. */
@@ -240,11 +333,29 @@ export class AgentCore {
   /** Runs one task to its end; never throws for what happens inside the task. */
   async runTask(prompt: string, options: CoreTaskOptions = {}): Promise<CoreTaskOutcome> {
     if (this.closed) throw new Error('the agent is shutting down; no new tasks');
+    await this.refreshConfig();
+    // This task's rules for its whole run, even if config.yaml changes meanwhile.
+    const setup = this.setup;
+    setup.users += 1;
+    try {
+      return await this.runUnder(setup, prompt, options);
+    } finally {
+      setup.users -= 1;
+      if (setup.retired && setup.users === 0) setup.closeEnforcer();
+    }
+  }
+
+  private async runUnder(
+    setup: CoreSetup,
+    prompt: string,
+    options: CoreTaskOptions,
+  ): Promise<CoreTaskOutcome> {
+    const { config } = setup;
     const provider = options.provider ?? this.provider();
     const cwd = this.taskFolder(options.cwd);
     const taskId = randomUUID();
-    const policy = new TaskPolicy(this.enforcer, {
-      guardUntrusted: this.config.security.untrusted_content_guard,
+    const policy = new TaskPolicy(setup.enforcer, {
+      guardUntrusted: config.security.untrusted_content_guard,
       canConfirm: () => this.broker.hasFrontDoor(),
     });
     const held = this.heldSecrets;
@@ -253,23 +364,23 @@ export class AgentCore {
       cwd,
       env: this.env,
       secrets: secretValues,
-      launcher: this.launcher,
+      launcher: setup.launcher,
     });
-    const terminalId = this.config.integrations.terminal.enabled
+    const terminalId = config.integrations.terminal.enabled
       ? this.terminals.register(shell, { taskId })
       : undefined;
-    const browser = await browserSessionFor(this.config, policy, secretValues);
-    const tools = await toolsFor(this.config);
-    if (this.config.integrations.terminal.enabled && this.sandbox.warning) {
+    const browser = await browserSessionFor(config, policy, secretValues);
+    const tools = await toolsFor(config);
+    if (config.integrations.terminal.enabled && setup.sandbox.warning) {
       this.trail.record({
         kind: 'alert',
         level: 'WARN',
         name: 'sandbox',
-        text: this.sandbox.warning,
+        text: setup.sandbox.warning,
         taskId,
       });
     }
-    const budget = createRunBudget(this.config, provider.model);
+    const budget = createRunBudget(config, provider.model);
     const stop = () => budget.abort('stopped by the user');
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop();
@@ -297,8 +408,8 @@ export class AgentCore {
                 command,
               },
             }),
-          email: this.config.integrations.email,
-          integrations: this.config.integrations,
+          email: config.integrations.email,
+          integrations: config.integrations,
           resolveSecret: (name) => this.secretValue(name),
           // Never undefined when a browser tool is offered (both follow browser.enabled).
           browser: browser as BrowserSession,
@@ -308,7 +419,7 @@ export class AgentCore {
         budget,
         audit: this.trail,
         taskId,
-        system: systemPrompt({ cwd, allowedPaths: this.config.security.allowed_paths }),
+        system: systemPrompt({ cwd, allowedPaths: config.security.allowed_paths }),
         ...(options.onText ? { onText: options.onText } : {}),
         ...(options.onTool ? { onTool: options.onTool } : {}),
       });
@@ -330,7 +441,10 @@ export class AgentCore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.refreshing;
     for (const close of this.closers.reverse()) close();
+    this.setup.retired = true;
+    if (this.setup.users === 0) this.setup.closeEnforcer();
     await resetSandboxRuntime();
   }
 

@@ -135,7 +135,7 @@ export const MAX_CONCURRENT_TASKS = 4;
 /** What the handlers use of the core (AgentCore has it all). */
 export type HandledCore = Pick<
   AgentCore,
-  'runTask' | 'provider' | 'taskFolder' | 'broker' | 'terminals' | 'home'
+  'runTask' | 'provider' | 'taskFolder' | 'broker' | 'terminals' | 'home' | 'refreshConfig'
 > &
   SettingsCore;
 
@@ -299,6 +299,8 @@ class TaskRunner {
         `task.start: ${this.max} tasks are running already, the most at once; stop one (task.stop) or wait for one to end`,
       );
     }
+    // config.yaml as saved now (the settings view, `omnipalm config set`): this task's rules.
+    await this.core.refreshConfig();
     // Setup problems (no key, a folder outside allowed_paths) as the call's error, in words
     // the user can act on, before anything runs.
     const provider = this.core.provider();

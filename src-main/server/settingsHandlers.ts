@@ -2,19 +2,21 @@
 // set` does), the keys (where each comes from, store in and remove from the OS keychain), the
 // audit log's hash-chain check, and a usage summary read off the timeline.
 //
-// The running core keeps the configuration it was opened with (the policy enforcer, sandbox
-// and audit settings are built from it once), so a saved change applies at the next start;
-// the answers say so (`restartNeeded`) rather than pretending otherwise. Keys are different:
-// the core resolves them on every use, so a stored key is used by the next task.
+// A saved change applies to the next task: the core reads config.yaml again before each one
+// (policy, sandbox, model, integrations). Only the restart-only settings (restartKeys.ts: the
+// audit log's, the secret commands, the desktop hotkey) wait for the next start, and the
+// answers say so (`restartNeeded`). Keys are resolved on every use, so a stored key is used by
+// the next task.
 import type { ContractHandlers, RequestOf, ResponseOf } from '../../src-preload/contract.js';
 import type { AgentCore } from '../agent/core.js';
 import { verifyAuditLog, type VerifyFinding } from '../audit/auditVerify.js';
 import { ConfigError, ConfigStore } from '../config/index.js';
+import { restartOnlyChanges } from '../config/restartKeys.js';
 import type { SecretName } from '../config/schema.js';
 import type { TimelineReader } from '../store/timelineStore.js';
 
 /** What the settings handlers use of the core (AgentCore has it all). */
-export type SettingsCore = Pick<AgentCore, 'config' | 'home' | 'secrets' | 'trail'>;
+export type SettingsCore = Pick<AgentCore, 'openedWith' | 'home' | 'secrets' | 'trail'>;
 
 export const SETTINGS_CHANNELS = [
   'config.get',
@@ -56,7 +58,7 @@ export function createSettingsHandlers(
         config: config as unknown as Record<string, unknown>,
         file: store.file,
         exists: store.exists(),
-        restartNeeded: !sameJson(config, core.config),
+        restartNeeded: restartOnlyChanges(core.openedWith, config).length > 0,
       };
     },
     'config.set': (request) => setConfig(core, store, request),
@@ -100,7 +102,7 @@ function setConfig(
   return {
     ok: true,
     value: result.value,
-    restartNeeded: !sameJson(valueAt(core.config, key), result.value),
+    restartNeeded: restartOnlyChanges(core.openedWith, store.load()).length > 0,
   };
 }
 
@@ -163,8 +165,8 @@ function withoutValue(message: string, value: string): string {
 }
 
 function verifyAudit(core: SettingsCore): ResponseOf<'audit.verify'> {
-  // The log this core writes: logging.file as the running config has it.
-  const { file, max_files: maxFiles } = core.config.logging;
+  // The log this core writes: logging.* is restart-only, so as the core was opened with it.
+  const { file, max_files: maxFiles } = core.openedWith.logging;
   const result = verifyAuditLog(file!, { maxFiles });
   const finding = ({ file: where, line, message }: VerifyFinding) => ({
     file: where,
@@ -231,17 +233,4 @@ export function summarizeUsage(
       .sort((a, b) => a.endedAt - b.endedAt),
     truncated,
   };
-}
-
-function valueAt(data: unknown, key: string): unknown {
-  let current = data;
-  for (const part of key.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
-function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 }

@@ -101,12 +101,13 @@ export function Permissions() {
   return (
     <PermissionsFrame>
       <p className="muted">
-        Saved to <code>{load.file}</code>; main validates every change.
+        Saved to <code>{load.file}</code>; main validates every change. Changes apply to the next
+        task — a task already running keeps the rules it started with.
       </p>
       {load.restartNeeded && (
         <p className="warning-note" role="status">
-          The running agent still uses the settings it started with: restart OmniPalm to apply these
-          changes.
+          Some saved settings (audit logging, secret commands or the hotkey) apply only when
+          OmniPalm restarts.
         </p>
       )}
       <fieldset>

@@ -261,6 +261,54 @@ describe('core handlers', () => {
     await front.idle();
   });
 
+  it('a saved setting applies to the next task; a running task keeps the rules it started with', async () => {
+    const { work, hub, core, call } = await setup([
+      // Task 1 asks to delete, and waits for the user while the settings change...
+      { text: 'Deleting it.', toolUses: [{ name: 'fs_delete', input: { paths: ['old.log'] } }] },
+      // ...task 2, started meanwhile, reads in the folder blocked meanwhile...
+      { text: 'Reading.', toolUses: [{ name: 'fs_read', input: { path: 'private/notes.txt' } }] },
+      { text: 'Done.' },
+      // ...then task 1, answered, goes on under the rules it started with.
+      { text: 'Checking.', toolUses: [{ name: 'fs_read', input: { path: 'keep.txt' } }] },
+      { text: 'Finished.' },
+    ]);
+    fs.writeFileSync(path.join(work, 'old.log'), 'x');
+    fs.writeFileSync(path.join(work, 'keep.txt'), 'kept');
+    fs.mkdirSync(path.join(work, 'private'));
+    fs.writeFileSync(path.join(work, 'private', 'notes.txt'), 'secret plans');
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+    const auditLog = () => fs.readFileSync(core.config.logging.file!, 'utf8');
+
+    const first = (await call('task.start', { prompt: 'Delete old.log' })) as { taskId: string };
+    const { request } = await events.next('confirmation.requested');
+    const blocked = [...core.config.security.blocked_paths, path.join(work, 'private')];
+    expect(
+      await call('config.set', { key: 'security.blocked_paths', value: blocked }),
+    ).toMatchObject({ ok: true, restartNeeded: false });
+
+    const second = (await call('task.start', { prompt: 'Read my notes' })) as { taskId: string };
+    await events.next('task.ended', (payload) => payload.taskId === second.taskId);
+    expect(core.config.security.blocked_paths).toEqual(blocked);
+    expect(auditLog()).toContain('[config] applied "config.yaml changed');
+    expect(auditLog()).toMatch(/\[policy\] fs\.read .*decision="deny".*security\.blocked_paths/);
+
+    await call('confirmation.answer', { id: request.id, answer: 'yes' });
+    const ended = await events.next('task.ended', (payload) => payload.taskId === first.taskId);
+    // Task 1's policy (and its rate limiter) stayed open under it until it ended.
+    expect(ended.status).toBe('done');
+    expect(fs.existsSync(path.join(work, 'old.log'))).toBe(false);
+    expect(auditLog()).toMatch(/\[tool_result\] fs\.read status="success" path="[^"]*keep\.txt"/);
+  });
+
+  it('refuses to start a task while config.yaml does not validate, naming the fix', async () => {
+    const { core, call } = await setup([]);
+    fs.writeFileSync(path.join(core.home, 'config.yaml'), 'security:\n  read_only: maybe\n');
+    await expect(call('task.start', { prompt: 'hi' })).rejects.toThrow(
+      /read_only.*fix config\.yaml \(omnipalm config validate\)/s,
+    );
+  });
+
   it('refuses a task outside the allowed folders before it starts', async () => {
     const { call } = await setup([]);
     await expect(call('task.start', { prompt: 'hi', cwd: '/' })).rejects.toThrow(

@@ -103,24 +103,32 @@ describe('config.get and config.set', () => {
     expect(answer.config.integrations).toMatchObject({ browser: { enabled: false } });
   });
 
-  it('saves a key like `omnipalm config set`, audits it, and says a restart applies it', async () => {
+  it('saves a key like `omnipalm config set` and audits it; only restart-only keys need a restart', async () => {
     const { home, call, configFile, auditLog } = await setup();
+    // The policy's settings apply to the next task: no restart.
     const answer = await call('config.set', { key: 'integrations.browser.enabled', value: true });
-    expect(answer).toEqual({ ok: true, value: true, restartNeeded: true });
+    expect(answer).toEqual({ ok: true, value: true, restartNeeded: false });
 
-    // On disk, comments kept, and what the next start (or `omnipalm policy check`) loads.
+    // On disk, comments kept, and what the next task (or `omnipalm policy check`) loads.
     const text = fs.readFileSync(configFile, 'utf8');
     expect(text).toContain('# my settings');
     expect(new ConfigStore(home).load().integrations.browser.enabled).toBe(true);
     expect(auditLog()).toMatch(
       /\[config\] integrations\.browser\.enabled old="false" new="true" by="user" via="ui"/,
     );
-    expect(await call('config.get')).toMatchObject({ restartNeeded: true });
+    expect(await call('config.get')).toMatchObject({ restartNeeded: false });
 
-    // Setting it back to what the running agent has needs no restart.
-    expect(
-      await call('config.set', { key: 'integrations.browser.enabled', value: false }),
-    ).toMatchObject({ ok: true, restartNeeded: false });
+    // The audit log's settings are set up at start: those say so.
+    expect(await call('config.set', { key: 'logging.log_prompts', value: false })).toMatchObject({
+      ok: true,
+      restartNeeded: true,
+    });
+    expect(await call('config.get')).toMatchObject({ restartNeeded: true });
+    // Setting it back to what the running app started with needs no restart.
+    expect(await call('config.set', { key: 'logging.log_prompts', value: true })).toMatchObject({
+      ok: true,
+      restartNeeded: false,
+    });
   });
 
   it('takes a list as JSON, and text as text', async () => {
