@@ -385,5 +385,6 @@ describe('durability', () => {
     const switches = byWriter.filter((writer, i) => i > 0 && writer !== byWriter[i - 1]).length;
     expect(switches).toBeGreaterThan(1);
     expect(fs.existsSync(`${file}.lock`)).toBe(false);
+    expect(fs.existsSync(`${file}.lock.waiting`)).toBe(false);
   });
 });
