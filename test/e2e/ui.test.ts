@@ -146,8 +146,12 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     expect(fs.existsSync(file)).toBe(true);
   });
 
-  it('permissions: the browser switch and a blocked path change config.yaml, and the policy agrees', async () => {
-    const { page, fixture } = await openApp([]);
+  it('permissions: the browser switch and a blocked path change config.yaml, the policy agrees, and the next task runs under them', async () => {
+    const { page, fixture } = await openApp([
+      { text: 'Reading.', toolUses: [{ name: 'fs_read', input: { path: 'private/notes.txt' } }] },
+      { text: 'Could not read it.' },
+    ]);
+    fixture.file('private/notes.txt', 'secret plans');
     await page.getByRole('tab', { name: /Permissions/ }).click();
     const browserSwitch = page.getByRole('switch', { name: 'Browser enabled' });
     await browserSwitch.waitFor();
@@ -180,6 +184,14 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
       { cwd: REPO_ROOT, env: cleanEnv(fixture.home, fixture.env), encoding: 'utf8' },
     );
     expect(check.stdout).toMatch(/deny/);
+
+    // The running server applies the saved settings to its next task: the read is denied.
+    await page.getByRole('tab', { name: 'Task' }).click();
+    await runPrompt(page, fixture, 'Read my private notes');
+    await page.getByText('Could not read it.').waitFor();
+    const audit = fs.readFileSync(path.join(fixture.home, 'logs', 'audit.log'), 'utf8');
+    expect(audit).toContain('[config] applied');
+    expect(audit).toMatch(/\[policy\] fs\.read .*decision="deny".*security\.blocked_paths/);
   });
 
   it("terminal: the agent's command and its output appear live in the xterm view", async () => {
