@@ -5,6 +5,8 @@
 import fs from 'node:fs';
 
 const sleepCell = new Int32Array(new SharedArrayBuffer(4));
+/** An empty lock file (no pid) older than this was left by a writer killed mid-creation. */
+const STALE_EMPTY_LOCK_MS = 1000;
 
 function processAlive(pid: number): boolean {
   try {
@@ -75,6 +77,12 @@ export class FileLock {
         fs.rmSync(this.path, { force: true });
         continue;
       }
+      // A holder killed between creating the file and writing its pid leaves it empty; a live
+      // one writes its pid within microseconds, so an empty lock a second old is stale.
+      if (!(Number.isInteger(holder) && holder > 0) && this.ageMs() > STALE_EMPTY_LOCK_MS) {
+        fs.rmSync(this.path, { force: true });
+        continue;
+      }
       if (Date.now() > deadline) {
         fs.rmSync(this.waitingPath, { force: true });
         throw new Error(
@@ -82,6 +90,14 @@ export class FileLock {
         );
       }
       Atomics.wait(sleepCell, 0, 0, 1);
+    }
+  }
+
+  private ageMs(): number {
+    try {
+      return Date.now() - fs.statSync(this.path).mtimeMs;
+    } catch {
+      return 0;
     }
   }
 
