@@ -96,6 +96,8 @@ const timelineEvent = z.object({
   decision: z.enum(['allow', 'ask', 'deny']).optional(),
   status: z.string().optional(),
   costUsd: z.number().optional(),
+  /** Structured detail kept beside the line (a tool call's whole input, bounded), redacted. */
+  detail: z.unknown().optional(),
 });
 
 /** Most characters of a config key (`security.rate_limits.emails_per_hour`). */
@@ -395,6 +397,8 @@ export const events = {
     status: z.string().optional(),
     /** Epoch milliseconds. */
     time: z.number(),
+    /** As timeline.page's detail. */
+    detail: z.unknown().optional(),
   }),
   /** The monitor raised an alert (monitoring.* in config.yaml). */
   'monitor.alert': z.object({

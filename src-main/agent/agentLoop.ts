@@ -16,7 +16,8 @@ type ToolResult = Anthropic.Messages.ToolResultBlockParam;
 type ToolUse = { id: string; name: string; input: unknown };
 
 export interface AuditSink {
-  record(event: AuditEvent): void;
+  /** `detail`: structured data the timeline keeps beside the one-line entry (redacted there). */
+  record(event: AuditEvent, detail?: unknown): void;
 }
 
 /** What a front end shows while a task runs: a spinner line per tool call. */
@@ -88,6 +89,49 @@ const BULKY_FIELDS = new Set(['body', 'content', 'output', 'text', 'value', 'ent
 const MAX_FIELD_CHARS = 120;
 const MAX_FIELDS = 8;
 
+/** Bounds of a tool call's input as the timeline keeps it (the audit line keeps short fields). */
+export const DETAIL_LIMITS = { string: 2000, items: 50, depth: 5, total: 16_000 } as const;
+
+/**
+ * A copy of `value` small enough to keep per event: long strings cut (saying how much was
+ * left out), long lists cut, deep nesting summarized; over the total, a note instead.
+ */
+export function boundedDetail(value: unknown): unknown {
+  const bound = (item: unknown, depth: number): unknown => {
+    if (typeof item === 'string') {
+      return item.length > DETAIL_LIMITS.string
+        ? `${item.slice(0, DETAIL_LIMITS.string)}… (${item.length - DETAIL_LIMITS.string} more characters)`
+        : item;
+    }
+    if (item === null || typeof item !== 'object') {
+      return typeof item === 'number' || typeof item === 'boolean' || item === null
+        ? item
+        : String(item);
+    }
+    if (depth >= DETAIL_LIMITS.depth) return Array.isArray(item) ? '[…]' : '{…}';
+    if (Array.isArray(item)) {
+      const kept = item.slice(0, DETAIL_LIMITS.items).map((entry) => bound(entry, depth + 1));
+      return item.length > DETAIL_LIMITS.items
+        ? [...kept, `… (${item.length - DETAIL_LIMITS.items} more)`]
+        : kept;
+    }
+    const entries = Object.entries(item as Record<string, unknown>);
+    const kept = entries
+      .slice(0, DETAIL_LIMITS.items)
+      .map(([key, entry]) => [key, bound(entry, depth + 1)] as const);
+    return Object.fromEntries(
+      entries.length > DETAIL_LIMITS.items
+        ? [...kept, ['…', `${entries.length - DETAIL_LIMITS.items} more fields`]]
+        : kept,
+    );
+  };
+  const bounded = bound(value, 0);
+  const size = JSON.stringify(bounded)?.length ?? 0;
+  return size > DETAIL_LIMITS.total
+    ? { note: `too large to keep (${size} characters once shortened)` }
+    : bounded;
+}
+
 /** The guide's key="value" pairs for a tool's input or result: its short top-level values. */
 export function auditFields(value: unknown): Record<string, AuditFieldValue> {
   const fields: Record<string, AuditFieldValue> = {};
@@ -121,7 +165,8 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
   options: RunTaskOptions<Context>,
 ): Promise<TaskOutcome> {
   const { provider, registry, budget, taskId } = options;
-  const audit = (event: AuditEvent) => options.audit?.record({ ...event, taskId });
+  const audit = (event: AuditEvent, detail?: unknown) =>
+    options.audit?.record({ ...event, taskId }, detail);
   const messages: MessageParam[] = [{ role: 'user', content: options.prompt }];
   const refused: RefusedAction[] = [];
   let text = '';
@@ -195,7 +240,7 @@ function replanOf(error: unknown): ToolPlan | undefined {
 async function runTool<Context extends { signal?: AbortSignal }>(
   options: RunTaskOptions<Context>,
   use: ToolUse,
-  audit: (event: AuditEvent) => void,
+  audit: (event: AuditEvent, detail?: unknown) => void,
   refused: RefusedAction[],
 ): Promise<ToolResult> {
   const { budget, taskId } = options;
@@ -220,13 +265,17 @@ async function runTool<Context extends { signal?: AbortSignal }>(
 
   const tool: AgentTool<Context> | undefined = options.registry.find(use.name);
   if (!tool) return failed(`unknown tool ${use.name}`);
-  audit({
-    kind: 'tool_call',
-    name: tool.name,
-    tool: tool.name,
-    operation: tool.operation,
-    fields: auditFields(use.input),
-  });
+  audit(
+    {
+      kind: 'tool_call',
+      name: tool.name,
+      tool: tool.name,
+      operation: tool.operation,
+      fields: auditFields(use.input),
+    },
+    // The whole input (bounded) for the timeline's detail pane: the command, the email's body.
+    { input: boundedDetail(use.input) },
+  );
   const parsed = tool.inputSchema.safeParse(use.input);
   if (!parsed.success) return failed(`invalid input: ${parsed.error.message}`, tool.name);
 

@@ -22,7 +22,7 @@ export interface AuditTrailOptions {
   redactor: Redacting;
   timeline?: TimelineSink;
   /** Every recorded event, for the UI's live timeline. */
-  onEvent?: (event: AuditEvent & { summary: string }) => void;
+  onEvent?: (event: AuditEvent & { summary: string; detail?: unknown }) => void;
   /** Alerts, for desktop notifications and the UI. */
   onAlert?: (alert: Alert) => void;
 }
@@ -37,12 +37,9 @@ export class AuditTrail {
     const safe = redactor.redactValue(event);
     log.append(safe);
     const summary = redactor.redact(formatBody(safe).replace(TIME_AND_LEVEL, ''));
-    timeline?.append({
-      ...safe,
-      summary,
-      ...(detail === undefined ? {} : { detail: redactor.redactValue(detail) }),
-    });
-    onEvent?.({ ...safe, summary });
+    const kept = detail === undefined ? {} : { detail: redactor.redactValue(detail) };
+    timeline?.append({ ...safe, summary, ...kept });
+    onEvent?.({ ...safe, summary, ...kept });
     // The monitor sees the event whatever the log's switches say; alerts never feed back.
     for (const alert of monitor.observe(event)) {
       this.record(alertAuditEvent(alert));

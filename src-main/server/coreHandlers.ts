@@ -116,7 +116,7 @@ export function coreEventHooks(hub: EventHub): {
 }
 
 function timelineEventOf(
-  event: AuditEvent & { summary: string },
+  event: AuditEvent & { summary: string; detail?: unknown },
 ): EventPayloadOf<'timeline.event'> {
   return {
     kind: event.kind,
@@ -126,6 +126,7 @@ function timelineEventOf(
     ...(event.tool === undefined ? {} : { tool: event.tool }),
     ...(event.status === undefined ? {} : { status: event.status }),
     time: event.time?.getTime() ?? Date.now(),
+    ...(event.detail === undefined ? {} : { detail: event.detail }),
   };
 }
 

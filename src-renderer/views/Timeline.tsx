@@ -365,6 +365,15 @@ function DetailPane({ entry }: { entry: TimelineEntry | undefined }) {
               </div>
             ))}
           </dl>
+          {entry.detail !== undefined && (
+            <>
+              <h4>Detail</h4>
+              {/* Redacted by main before it was stored, like the summary. */}
+              <pre className="detail-json" aria-label="Event detail">
+                {JSON.stringify(entry.detail, null, 2)}
+              </pre>
+            </>
+          )}
         </>
       ) : (
         <p className="muted">Select an event to see its details (arrow keys move).</p>

@@ -172,6 +172,23 @@ describe('Timeline', () => {
     expect(within(detail).getByText('event 1')).toBeTruthy();
   });
 
+  it("shows an event's detail (a tool call's whole input) in the detail pane", async () => {
+    const [first] = events(1);
+    const withDetail = {
+      ...first!,
+      summary: '[tool_call] email.send to="alice@example.com"',
+      detail: { input: { to: ['alice@example.com'], body: 'Quarterly numbers attached.' } },
+    };
+    renderWith(
+      timelineBridge(async () => ({ events: [withDetail] })),
+      <Timeline />,
+    );
+    fireEvent.click(await screen.findByText(withDetail.summary));
+    const detail = screen.getByRole('complementary', { name: 'Selected event' });
+    const json = within(detail).getByLabelText('Event detail');
+    expect(JSON.parse(json.textContent!)).toEqual(withDetail.detail);
+  });
+
   it('shows a monitor alert as an alert', async () => {
     const fake = timelineBridge(async () => ({ events: [] }));
     renderWith(fake, <Timeline />);

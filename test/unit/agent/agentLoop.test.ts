@@ -3,7 +3,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { auditFields, runTask, wrapUntrusted } from '../../../src-main/agent/agentLoop.js';
+import {
+  auditFields,
+  boundedDetail,
+  DETAIL_LIMITS,
+  runTask,
+  wrapUntrusted,
+} from '../../../src-main/agent/agentLoop.js';
 import {
   ConfirmationBroker,
   type ConfirmationAnswer,
@@ -71,6 +77,7 @@ async function run(
   const config = configSchema.parse({ agent: { max_iterations: options.maxIterations ?? 10 } });
   const budget = createRunBudget(config, MODEL);
   const events: AuditEvent[] = [];
+  const details = new Map<AuditEvent, unknown>();
   let streamed = '';
   const outcome = await runTask({
     prompt: options.prompt ?? 'do the thing',
@@ -79,11 +86,16 @@ async function run(
     toolContext: sandbox.context,
     broker,
     budget,
-    audit: { record: (event) => events.push(event) },
+    audit: {
+      record: (event, detail) => {
+        events.push(event);
+        if (detail !== undefined) details.set(event, detail);
+      },
+    },
     taskId: 'task-1',
     onText: (piece) => (streamed += piece),
   });
-  return { outcome, asked, events, streamed };
+  return { outcome, asked, events, details, streamed };
 }
 
 describe('tool registry', () => {
@@ -130,13 +142,32 @@ describe('audit fields of a tool input or result', () => {
     expect(auditFields([1, 2])).toEqual({});
     expect(auditFields(null)).toEqual({});
   });
+
+  it("keeps a tool call's whole input for the timeline, bounded", () => {
+    const input = { to: ['a@example.com'], subject: 'Hi', body: 'short', nested: { deep: [1, 2] } };
+    expect(boundedDetail(input)).toEqual(input);
+    const long = boundedDetail({ body: 'x'.repeat(DETAIL_LIMITS.string + 5) }) as { body: string };
+    expect(long.body).toBe(`${'x'.repeat(DETAIL_LIMITS.string)}… (5 more characters)`);
+    const many = boundedDetail({ paths: Array.from({ length: 60 }, (_, i) => `f${i}`) }) as {
+      paths: string[];
+    };
+    expect(many.paths).toHaveLength(DETAIL_LIMITS.items + 1);
+    expect(many.paths.at(-1)).toBe('… (10 more)');
+    let deep: unknown = 'bottom';
+    for (let level = 0; level < 10; level++) deep = { level: deep };
+    expect(JSON.stringify(boundedDetail(deep))).toContain('{…}');
+    const huge = boundedDetail(
+      Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`k${i}`, 'y'.repeat(1500)])),
+    );
+    expect(huge).toEqual({ note: expect.stringMatching(/^too large to keep/) });
+  });
 });
 
 describe('agent loop', () => {
   it('reads a file through fs_read, then answers', async () => {
     const sandbox = await makeSandbox();
     const notes = sandbox.file('notes.txt', 'meeting at 10');
-    const { outcome, events, streamed } = await run(sandbox, [
+    const { outcome, events, details, streamed } = await run(sandbox, [
       { text: 'Let me look.', toolUses: [{ name: 'fs_read', input: { path: notes } }] },
       { text: 'The meeting is at 10.' },
     ]);
@@ -158,6 +189,9 @@ describe('agent loop', () => {
       'agent_response',
     ]);
     expect(events.every((event) => event.taskId === 'task-1')).toBe(true);
+    // The timeline keeps the call's whole input beside the line.
+    const call = events.find((event) => event.kind === 'tool_call')!;
+    expect(details.get(call)).toEqual({ input: { path: notes } });
   });
 
   it('refuses a blocked path with the policy reason, reading nothing', async () => {

@@ -309,6 +309,35 @@ describe('core handlers', () => {
     );
   });
 
+  it("keeps a tool call's input as the event's detail in the timeline, redacted", async () => {
+    const key = 'sk-ant-test-0123456789abcdefghij';
+    const { hub, call } = await setup([
+      {
+        text: 'Writing.',
+        toolUses: [{ name: 'fs_write', input: { path: 'k.txt', content: `the key is ${key}` } }],
+      },
+      { text: 'Written.' },
+    ]);
+    const events = new Recorder();
+    hub.subscribe(events.emit);
+    const { taskId } = (await call('task.start', { prompt: 'Write k.txt' })) as {
+      taskId: string;
+    };
+    await events.next('task.ended', (payload) => payload.taskId === taskId);
+    const live = await events.next('timeline.event', (payload) => payload.kind === 'tool_call');
+    const page = (await call('timeline.page', { taskId, kinds: ['tool_call'] })) as {
+      events: { detail?: { input: { path: string; content: string } } }[];
+    };
+    for (const detail of [
+      page.events[0]?.detail,
+      live.detail as (typeof page.events)[0]['detail'],
+    ]) {
+      expect(detail?.input.path).toBe('k.txt');
+      expect(detail?.input.content).toMatch(/^the key is \[REDACTED/);
+      expect(JSON.stringify(detail)).not.toContain(key);
+    }
+  });
+
   it('refuses a task outside the allowed folders before it starts', async () => {
     const { call } = await setup([]);
     await expect(call('task.start', { prompt: 'hi', cwd: '/' })).rejects.toThrow(
