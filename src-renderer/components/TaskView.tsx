@@ -1,4 +1,5 @@
 // The current task: its prompt, the answer as it streams, one line per tool call, the outcome.
+import { useEffect, useState } from 'react';
 import { useAppStore, type TaskOutcome, type ToolLine } from '../store';
 
 export function TaskView() {
@@ -72,7 +73,29 @@ function ToolLineItem({ line }: { line: ToolLine }) {
       )}
       <span className="tool-name">{line.tool}</span>
       {line.summary && <span className="tool-summary">{line.summary}</span>}
+      {line.status === 'running' && line.startedAt !== undefined && (
+        <Elapsed since={line.startedAt} />
+      )}
     </li>
+  );
+}
+
+/** Shown once a call has run this long: a long command or download says it is still going. */
+export const SHOW_ELAPSED_AFTER_MS = 2000;
+
+/** "· 12 s" beside a long-running tool call, counting up each second. */
+function Elapsed({ since }: { since: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const elapsed = now - since;
+  if (elapsed < SHOW_ELAPSED_AFTER_MS) return null;
+  return (
+    <span className="tool-elapsed" aria-label={`running for ${Math.floor(elapsed / 1000)} seconds`}>
+      · {Math.floor(elapsed / 1000)} s
+    </span>
   );
 }
 

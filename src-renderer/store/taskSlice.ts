@@ -9,6 +9,8 @@ export interface ToolLine {
   readonly summary?: string;
   readonly status: ToolLineStatus;
   readonly text?: string;
+  /** Epoch milliseconds the call started (for the elapsed time of a long one). */
+  readonly startedAt?: number;
 }
 
 export type TaskOutcome = EventPayloadOf<'task.ended'>;
@@ -125,6 +127,7 @@ export function createTaskSlice(bridge: OmniPalmBridge): SliceCreator<TaskSlice>
               id: event.id,
               tool: event.tool,
               status: 'running',
+              startedAt: Date.now(),
               ...(event.summary === undefined ? {} : { summary: event.summary }),
             };
             return { ...run, tools: [...run.tools.filter((t) => t.id !== event.id), line] };
