@@ -54,7 +54,13 @@ describe('store', () => {
     let task = store.getState().tasks[TASK_ID]!;
     expect(task.text).toBe('Looking at it.');
     expect(task.tools).toEqual([
-      { id: 't1', tool: 'list', summary: '~/Downloads', status: 'running' },
+      {
+        id: 't1',
+        tool: 'list',
+        summary: '~/Downloads',
+        status: 'running',
+        startedAt: expect.any(Number),
+      },
     ]);
 
     emit('task.tool', { taskId: TASK_ID, id: 't1', phase: 'end', tool: 'list', status: 'ok' });
