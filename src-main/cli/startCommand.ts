@@ -76,22 +76,17 @@ export async function runStartCommand(args: string[], io: CliIO, home: string): 
     const electron = findElectronBinary();
     const builtMain = path.resolve(import.meta.dirname, '../../out/main/main.js');
     if (electron.installed && fs.existsSync(builtMain)) {
-      // Root got past assertNotRoot only with the explicit opt-in; the desktop app checks
-      // again, and Chromium runs as root only without its sandbox.
-      const asRoot = io.uid === 0;
-      if (asRoot) {
-        io.stderr(
-          "warning: running the desktop app as root turns off Chromium's renderer sandbox (--no-sandbox)",
+      // Root got past assertNotRoot only with the explicit opt-in, but Chromium runs as root
+      // only with its renderer sandbox off: the desktop app never does that.
+      if (io.uid === 0) {
+        throw new UsageError(
+          'start: the desktop app does not run as root (Chromium would need its renderer sandbox turned off); run it as a normal user, or use omnipalm start --headless --allow-root',
         );
       }
-      const child = spawn(
-        electron.detail,
-        [...(asRoot ? ['--no-sandbox'] : []), path.resolve(import.meta.dirname, '../..')],
-        {
-          stdio: 'inherit',
-          env: { ...io.env, OMNIPALM_HOME: home, ...(asRoot ? { OMNIPALM_ALLOW_ROOT: '1' } : {}) },
-        },
-      );
+      const child = spawn(electron.detail, [path.resolve(import.meta.dirname, '../..')], {
+        stdio: 'inherit',
+        env: { ...io.env, OMNIPALM_HOME: home },
+      });
       return await new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     }
     io.stdout(
