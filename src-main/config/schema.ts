@@ -125,7 +125,13 @@ export const configSchema = z
           .boolean()
           .default(true)
           .describe(
-            'Once a task read untrusted content (email, web, Slack/Jira, command output), ask before anything that sends data out.',
+            'Once a task read untrusted content (documents, email, web, Slack/Jira, command output), ask before anything that sends data out.',
+          ),
+        trusted_paths: z
+          .array(configuredPath, { error: 'expected a list of paths' })
+          .default([])
+          .describe(
+            'Files here are your own: reading them does not mark a task as having read untrusted content. Judged by real path (symlinks, ..). Everything else the agent reads is untrusted.',
           ),
         key_rotation_days: z
           .number({ error: 'expected a whole number of days' })

@@ -21,6 +21,7 @@ const PROMISED_KEYS = [
   'security.stop_on_cost_limit',
   'security.key_rotation_days',
   'security.untrusted_content_guard',
+  'security.trusted_paths',
   'security.sandbox',
   'secrets',
   'integrations.terminal.enabled',
