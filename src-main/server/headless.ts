@@ -55,8 +55,12 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
           kind: 'alert',
           level: 'WARN',
           name: 'api.auth_failed',
-          text: `refused an API request without a valid token: ${failure.reason}`,
-          fields: { remote: failure.remoteAddress },
+          text: `refused an API request without a valid token: ${failure.reason}${failure.limitReached ? '; further failures from this address are answered 429 for the rest of the minute' : ''}`,
+          fields: {
+            remote: failure.remoteAddress,
+            // Past the alert budget failures are only counted; the next line says how many.
+            ...(failure.suppressed > 0 ? { unlogged_failures: failure.suppressed } : {}),
+          },
         }),
     });
   } catch (error) {

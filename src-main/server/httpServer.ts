@@ -26,9 +26,14 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 const EVENTS_PATH = '/api/events';
 const OPENAPI_PATH = '/api/openapi.json';
 
+/** One alerted failed authentication (alerts are bounded per window: see AuthFailureLimiter). */
 export interface AuthFailure {
   remoteAddress: string;
   reason: string;
+  /** This failure reached the address's limit: its next ones are answered 429. */
+  limitReached: boolean;
+  /** Failures since the previous alert that got no line of their own. */
+  suppressed: number;
 }
 
 export interface HeadlessServerOptions {
@@ -45,7 +50,7 @@ export interface HeadlessServerOptions {
   staticDir?: string;
   /** Extra `name:port` Host values to answer to (remote mode behind a mapped port). */
   allowedHosts?: string[];
-  /** Each failed authentication; the caller audits it as an alert. */
+  /** A failed authentication to alert on (bounded per window); the caller audits it. */
   onAuthFailure?: (failure: AuthFailure) => void;
   /** The OpenAPI document, served at GET /api/openapi.json. */
   openApi?: () => unknown;
@@ -80,31 +85,33 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   let inFlight = 0;
   let drained: (() => void) | undefined;
 
-  /** Query string, rate limit, then the token: shared by calls and the event stream. */
+  /**
+   * No token in the URL, then the token; the failed-auth limit only for a request that failed
+   * them. Shared by calls and the event stream. The token is checked first so that a local
+   * process spraying wrong tokens from 127.0.0.1 (every client's address) can never get the
+   * UI's own requests refused: the limit slows and reports the sprayer, nobody else.
+   */
   const authorize = (
     request: IncomingMessage,
     checkToken: () => Refusal | undefined,
   ): Refusal | undefined => {
+    const refusal = checkNoQueryString(request.url ?? '/', options.token) ?? checkToken();
+    if (refusal?.authFailure === undefined) return refusal;
     const remoteAddress = request.socket.remoteAddress ?? 'unknown';
-    const inUrl = checkNoQueryString(request.url ?? '/', options.token);
-    const retryAfter = limiter.blockedFor(remoteAddress);
-    if (retryAfter !== undefined && inUrl === undefined) {
-      return {
-        status: 429,
-        message: `too many failed authentications from ${remoteAddress}; try again in ${retryAfter} s`,
-        headers: { 'Retry-After': String(retryAfter) },
-      };
-    }
-    const refusal = inUrl ?? checkToken();
-    if (refusal?.authFailure !== undefined) {
-      limiter.recordFailure(remoteAddress);
+    const verdict = limiter.recordFailure(remoteAddress);
+    if (verdict.alert) {
       try {
-        options.onAuthFailure?.({ remoteAddress, reason: refusal.authFailure });
+        options.onAuthFailure?.({ remoteAddress, reason: refusal.authFailure, ...verdict.alert });
       } catch {
         // Auditing must not turn a refusal into a crash; the request is refused either way.
       }
     }
-    return refusal;
+    if (verdict.retryAfter === undefined) return refusal;
+    return {
+      status: 429,
+      message: `too many failed authentications from ${remoteAddress}; try again in ${verdict.retryAfter} s with the token in $OMNIPALM_HOME/api-token as Authorization: Bearer <token> (requests carrying it are always served)`,
+      headers: { 'Retry-After': String(verdict.retryAfter) },
+    };
   };
 
   const handleApi = async (

@@ -1,5 +1,6 @@
 // The checks every request to the headless server passes, in this order: Host, Origin, then
-// (for /api) no token in the URL, the failed-auth rate limit, and the bearer token. Each
+// (for /api) no token in the URL and the bearer token — and only for a request that failed
+// those, the failed-auth limit (so the right token is always served). Each
 // returns a refusal (status + message) or undefined; httpServer.ts and eventStream.ts apply
 // them to HTTP requests and WebSocket upgrades alike, so the two can never drift apart.
 import type { IncomingMessage } from 'node:http';
@@ -141,52 +142,94 @@ function unauthorized(reason: string): Refusal {
 }
 
 export interface AuthFailureLimit {
-  /** Failures allowed per address within one window. */
+  /** Failed authentications answered 401 per address within one window; past it, 429. */
   max: number;
   windowMs: number;
+  /** Alert lines (all addresses together) per window; past it failures are only counted. */
+  maxAlerts?: number;
 }
 
-export const DEFAULT_AUTH_FAILURE_LIMIT: AuthFailureLimit = { max: 10, windowMs: 60_000 };
+export const DEFAULT_AUTH_FAILURE_LIMIT: AuthFailureLimit = {
+  max: 10,
+  windowMs: 60_000,
+  maxAlerts: 20,
+};
+
+/** Addresses remembered at once: a sprayer using many 127.x.y.z sources cannot grow memory. */
+export const MAX_TRACKED_ADDRESSES = 10_000;
+
+/** What to do with one failed authentication. */
+export interface AuthFailureVerdict {
+  /** Set past the address's limit: refuse with 429 and Retry-After (seconds). */
+  retryAfter?: number;
+  /** Set when this failure gets an alert line (the global alert budget allows it). */
+  alert?: {
+    /** This failure is the one that reached the address's limit. */
+    limitReached: boolean;
+    /** Failures counted without an alert line since the last alert (the budget was spent). */
+    suppressed: number;
+  };
+}
 
 /**
- * Counts failed authentications per remote address. Past the limit the address is refused
- * (429) until its window ends — even with the right token, so a guesser learns nothing from
- * the answers — and the flood of attempts does not become a flood of alerts.
+ * Counts failed authentications per remote address, to slow a guesser and to alert. It is
+ * consulted only for a request whose token was already found wrong: a request carrying the
+ * right token is never counted nor refused, so a local process spraying bad tokens from the
+ * same 127.0.0.1 cannot lock the user out of their own UI (a 256-bit token is not guessable;
+ * the limit is for noise and alerting, not the lock). Alerts share one budget per window
+ * across all addresses, so the spray cannot become a flood of audit lines either: past the
+ * budget failures are only counted, and the next alert line says how many went unlogged.
  */
 export class AuthFailureLimiter {
   private readonly windows = new Map<string, { start: number; count: number }>();
+  private alertWindow = { start: Number.NEGATIVE_INFINITY, count: 0 };
+  private suppressed = 0;
 
   constructor(
     private readonly limit: AuthFailureLimit,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** Seconds until the address may try again, or undefined when it is not blocked. */
-  blockedFor(address: string): number | undefined {
-    const window = this.current(address);
-    if (!window || window.count < this.limit.max) return undefined;
-    return Math.max(1, Math.ceil((window.start + this.limit.windowMs - this.now()) / 1000));
-  }
-
-  /** Records a failure; true when this one reached the limit (report the block once). */
-  recordFailure(address: string): boolean {
-    const window = this.current(address) ?? { start: this.now(), count: 0 };
-    window.count += 1;
-    this.windows.set(address, window);
-    if (this.windows.size > 10_000) this.prune();
-    return window.count === this.limit.max;
-  }
-
-  private current(address: string): { start: number; count: number } | undefined {
-    const window = this.windows.get(address);
-    if (window && this.now() - window.start >= this.limit.windowMs) {
+  recordFailure(address: string): AuthFailureVerdict {
+    const now = this.now();
+    let window = this.windows.get(address);
+    if (!window || now - window.start >= this.limit.windowMs) {
+      window = { start: now, count: 0 };
       this.windows.delete(address);
-      return undefined;
+      this.windows.set(address, window);
+      if (this.windows.size > MAX_TRACKED_ADDRESSES) this.prune(now);
     }
-    return window;
+    window.count += 1;
+    const retryAfter =
+      window.count > this.limit.max
+        ? Math.max(1, Math.ceil((window.start + this.limit.windowMs - now) / 1000))
+        : undefined;
+    const alert =
+      retryAfter === undefined && this.alertAllowed(now)
+        ? { limitReached: window.count === this.limit.max, suppressed: this.suppressed }
+        : undefined;
+    if (alert) this.suppressed = 0;
+    else this.suppressed += 1;
+    return { ...(retryAfter === undefined ? {} : { retryAfter }), ...(alert ? { alert } : {}) };
   }
 
-  private prune(): void {
-    for (const address of [...this.windows.keys()]) this.current(address);
+  private alertAllowed(now: number): boolean {
+    if (now - this.alertWindow.start >= this.limit.windowMs) {
+      this.alertWindow = { start: now, count: 0 };
+    }
+    if (this.alertWindow.count >= (this.limit.maxAlerts ?? Number.POSITIVE_INFINITY)) return false;
+    this.alertWindow.count += 1;
+    return true;
+  }
+
+  /** Drops ended windows, then the oldest ones (Map order is insertion order) past the cap. */
+  private prune(now: number): void {
+    for (const [address, window] of this.windows) {
+      if (now - window.start >= this.limit.windowMs) this.windows.delete(address);
+    }
+    for (const address of this.windows.keys()) {
+      if (this.windows.size <= MAX_TRACKED_ADDRESSES) break;
+      this.windows.delete(address);
+    }
   }
 }

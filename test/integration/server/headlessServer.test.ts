@@ -163,7 +163,9 @@ describe('calls', () => {
     const response = await getStatus({ 'Content-Type': 'application/json' });
     expectRefused(401, response);
     expect(response.headers['www-authenticate']).toBe('Bearer');
-    expect(failures).toEqual([{ remoteAddress: '127.0.0.1', reason: 'missing token' }]);
+    expect(failures).toEqual([
+      { remoteAddress: '127.0.0.1', reason: 'missing token', limitReached: false, suppressed: 0 },
+    ]);
   });
 
   it('refuses a wrong token', async () => {
