@@ -230,6 +230,27 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
   }
 }
 
+/** What in a tool's result came from outside (see AgentTool.untrustedSources). */
+function untrustedSourcesOf<Context>(
+  tool: AgentTool<Context>,
+  result: unknown,
+  context: Context,
+): string[] {
+  if (tool.untrustedSources) return tool.untrustedSources(result, context);
+  return tool.untrustedResult ? [tool.name] : [];
+}
+
+/** Operations whose failures can quote text from outside: a server's answer, a page, stderr. */
+const OUTSIDE_OPERATIONS = new Set(['http_request', 'browser', 'execute_shell', 'send_email']);
+
+function errorCarriesOutsideText<Context>(tool: AgentTool<Context>, error: unknown): boolean {
+  // A refusal by the policy is our own text; anything else may quote what the outside said.
+  if (error instanceof Error && /^(PolicyDeniedError|TargetsChangedError)$/.test(error.name)) {
+    return false;
+  }
+  return tool.untrustedResult === true || OUTSIDE_OPERATIONS.has(tool.operation);
+}
+
 /** The error a tool throws when its targets changed since the preview, carrying the new plan. */
 function replanOf(error: unknown): ToolPlan | undefined {
   if (!(error instanceof Error) || error.name !== 'TargetsChangedError') return undefined;
@@ -337,7 +358,9 @@ async function runTool<Context extends { signal?: AbortSignal }>(
       try {
         const result = await tool.execute(plan, context);
         // First, before anything else can fail: the model is about to see this content.
-        if (tool.untrustedResult) options.policy?.markUntrusted(tool.name);
+        for (const source of untrustedSourcesOf(tool, result, context)) {
+          options.policy?.markUntrusted(source);
+        }
         audit({
           kind: 'tool_result',
           name: tool.name,
@@ -354,7 +377,14 @@ async function runTool<Context extends { signal?: AbortSignal }>(
         };
       } catch (error) {
         const replan = replanOf(error);
-        if (!replan || asked + 1 >= MAX_REASKS) throw error;
+        if (!replan || asked + 1 >= MAX_REASKS) {
+          // An error from a tool that reads the outside (a server's error text, a command's
+          // stderr) reaches the model too: it taints like a result would.
+          if (errorCarriesOutsideText(tool, error)) {
+            options.policy?.markUntrusted(`${tool.name} (error text)`);
+          }
+          throw error;
+        }
         // The targets changed after the preview: nothing ran; ask about what would run now.
         audit({
           kind: 'policy',

@@ -35,6 +35,13 @@ export interface AgentTool<Context> {
    * text): once the model saw one, outbound operations need confirmation (untrusted guard).
    */
   untrustedResult?: boolean;
+  /**
+   * For tools whose results are untrusted only sometimes (a document is, a file in
+   * security.trusted_paths is not): the sources in `result` that taint the task, each named
+   * for the confirmation preview ("fs.read /home/u/projects/inbox.txt"). Wins over
+   * `untrustedResult`; an empty list leaves the task as it was.
+   */
+  untrustedSources?(result: unknown, context: Context): string[];
   plan(input: unknown, context: Context): ToolPlan;
   execute(plan: ToolPlan, context: Context): Promise<unknown>;
 }

@@ -50,9 +50,11 @@ export function parseSize(size: string): number {
  */
 const configuredPath = z
   .string({ error: 'expected a path' })
-  .min(1, { error: 'expected a path, got an empty string' })
+  // abort: one problem, one line — an empty path is not also "not absolute".
+  .min(1, { error: 'expected a path, got an empty string', abort: true })
   .refine((value) => !/[\0\r\n]/.test(value), {
     error: 'a path may not contain NUL or newline characters',
+    abort: true,
   })
   .refine((value) => value === '~' || value.startsWith('~/') || path.isAbsolute(value), {
     error: (issue) =>

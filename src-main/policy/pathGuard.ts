@@ -16,6 +16,8 @@ export type PathVerdict =
 export interface PathGuardOptions {
   allowed: readonly string[];
   blocked: readonly string[];
+  /** security.trusted_paths: the user's own files, whose content does not taint a task. */
+  trusted?: readonly string[];
   homeDir: string;
   /** Always blocked: the agent must never edit its own config, audit log or limits. */
   omnipalmHome: string;
@@ -146,6 +148,7 @@ function walkComponents(absolute: string): string {
 export class PathGuard {
   private readonly allowed: Rule[];
   private readonly blocked: Rule[];
+  private readonly trusted: Rule[];
   private readonly platform: NodeJS.Platform;
   private readonly caseInsensitive: boolean;
 
@@ -157,6 +160,25 @@ export class PathGuard {
     // /proc/<pid>/environ, mem, fd… would leak this process's secrets and memory.
     if (this.platform === 'linux') implicit.push('/proc');
     this.blocked = [...options.blocked, ...implicit].map((configured) => this.rule(configured));
+    this.trusted = (options.trusted ?? []).map((configured) => this.rule(configured));
+  }
+
+  /**
+   * Whether the file at `input` is the user's own (inside security.trusted_paths), judged by
+   * its real path like every rule: a symlink in a trusted folder pointing at a downloaded
+   * file, or `trusted/../inbox.txt`, is judged where it really is. Anything that cannot be
+   * resolved, or that is blocked, is not trusted (fail closed: untrusted only asks more).
+   */
+  isTrusted(input: string, cwd?: string): boolean {
+    if (this.trusted.length === 0) return false;
+    const verdict = this.judge(input, cwd);
+    if (verdict.kind !== 'allowed' && verdict.kind !== 'outside') return false;
+    const candidate = this.caseInsensitive ? fold(verdict.realPath) : verdict.realPath;
+    return this.trusted.some((rule) =>
+      (this.caseInsensitive ? rule.foldedForms : rule.forms).some((form) =>
+        isInsideExact(candidate, form),
+      ),
+    );
   }
 
   private rule(configured: string): Rule {

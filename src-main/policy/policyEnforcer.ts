@@ -12,6 +12,7 @@ import {
 } from './networkRules.js';
 import { PathGuard } from './pathGuard.js';
 import { RATE_LIMIT_CONFIG_KEYS, type RateCategory, type RateLimitResult } from './rateLimiter.js';
+import { staysLocal } from './shell/programNames.js';
 import type { ShellAnalysis, ShellAnalyzer } from './shellAnalysis.js';
 import type {
   DecisionContext,
@@ -74,6 +75,10 @@ const RATE_CATEGORY: Record<Operation, RateCategory> = {
   browser: 'api_calls',
 };
 
+/** The first half of every untrusted-content ask (TaskPolicy names the sources after it). */
+export const UNTRUSTED_ENTERED =
+  'untrusted content (a document, email, web page or command output) entered this task';
+
 /** A finished answer, thrown to end the checks early (a deny) — never escapes decide(). */
 class Verdict {
   constructor(readonly decision: PolicyDecision) {}
@@ -95,6 +100,12 @@ interface Draft {
   asks: { reason: string; rule: string }[];
   /** Sends data out (email, http, browser, shell with network): guarded after untrusted input. */
   outbound: boolean;
+  /**
+   * Programs of a shell command that could open connections themselves (an interpreter, an
+   * unknown binary): not outbound for the capability switch, but after untrusted content a
+   * script the model wrote could send what it read, so they ask then.
+   */
+  mayReachOut: string[];
 }
 
 export class PolicyEnforcer {
@@ -105,6 +116,7 @@ export class PolicyEnforcer {
     this.pathGuard = new PathGuard({
       allowed: security.allowed_paths,
       blocked: security.blocked_paths,
+      trusted: security.trusted_paths,
       homeDir: options.homeDir,
       omnipalmHome: options.omnipalmHome,
       ...(options.platform ? { platform: options.platform } : {}),
@@ -141,6 +153,7 @@ export class PolicyEnforcer {
       details: [],
       asks: [],
       outbound: false,
+      mayReachOut: [],
     };
     this.checkCapability(draft, CAPABILITY[kind]);
     switch (operation.op) {
@@ -317,6 +330,11 @@ export class PolicyEnforcer {
         }),
       ),
     );
+    draft.mayReachOut = [
+      ...new Set(
+        analysis.commands.map((command) => command.program).filter((name) => !staysLocal(name)),
+      ),
+    ];
     for (const reason of analysis.dynamic) {
       draft.asks.push({
         reason: `part of the command is only known when it runs (${reason})`,
@@ -422,10 +440,15 @@ export class PolicyEnforcer {
         });
       }
     }
-    if (context.tainted && draft.outbound) {
+    if (!context.tainted) return;
+    if (draft.outbound) {
       draft.asks.push({
-        reason:
-          'untrusted content (an email, web page or command output) entered this task, and this action can send data out',
+        reason: `${UNTRUSTED_ENTERED}, and this action can send data out`,
+        rule: 'untrusted_content',
+      });
+    } else if (draft.mayReachOut.length > 0) {
+      draft.asks.push({
+        reason: `${UNTRUSTED_ENTERED}, and ${draft.mayReachOut.join(', ')} can reach the network by itself, so it could send data out`,
         rule: 'untrusted_content',
       });
     }

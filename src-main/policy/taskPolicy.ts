@@ -1,5 +1,5 @@
 // The policy as one task sees it. The enforcer judges an operation; the task knows two things
-// the enforcer cannot: whether untrusted content (a web page, command output, a Slack message)
+// the enforcer cannot: whether untrusted content (a document, a web page, command output, a Slack message)
 // has entered the conversation, and whether any front door could show a confirmation. Tools
 // get this wrapper instead of the enforcer, so every decide() carries both facts.
 import type { PathGuard } from './pathGuard.js';
@@ -16,6 +16,15 @@ export interface TaskPolicyOptions {
   guardUntrusted: boolean;
   /** Asked at each decision: can a front door show a confirmation right now? */
   canConfirm: () => boolean;
+}
+
+/** Sources named in a reason; a search over 500 files names a few and counts the rest. */
+export const MAX_NAMED_SOURCES = 5;
+
+function namedSources(sources: readonly string[]): string {
+  const named = sources.slice(0, MAX_NAMED_SOURCES).join(', ');
+  const more = sources.length - MAX_NAMED_SOURCES;
+  return more > 0 ? `${named} and ${more} more` : named;
 }
 
 export class TaskPolicy implements Policy {
@@ -57,7 +66,7 @@ export class TaskPolicy implements Policy {
       /untrusted content/.test(decision.reason)
     ) {
       // The question (and a refusal) says why, and where the untrusted content came from.
-      const sources = this.untrustedSources.join(', ');
+      const sources = namedSources(this.untrustedSources);
       return {
         ...decision,
         reason: `${decision.reason} (untrusted content came from: ${sources})`,

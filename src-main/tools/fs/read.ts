@@ -7,6 +7,7 @@ import {
   decidePaths,
   fingerprintOf,
   resolvedPath,
+  untrustedFiles,
   type FsTool,
   type Plan,
 } from './shared.js';
@@ -130,5 +131,11 @@ export const fsRead: FsTool<ReadInput, ReadPlan, ReadResult> = {
     } finally {
       fs.closeSync(fd);
     }
+  },
+
+  untrustedSources(result, context) {
+    // A binary file's bytes are not shown to the model; its note is our own text.
+    if (result.binary) return [];
+    return untrustedFiles('fs.read', [result.path], context.enforcer.pathGuard);
   },
 };

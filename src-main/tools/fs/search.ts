@@ -11,6 +11,7 @@ import {
   decidePaths,
   fingerprintOf,
   resolvedPath,
+  untrustedFiles,
   walk,
   type FsTool,
   type FsToolContext,
@@ -45,7 +46,13 @@ export interface SearchMatch {
   size: number;
   /** With `contains`: the first line (1-based) that contains it. */
   line?: number;
+  /** With `contains`: that line and the ones around it, each cut at MAX_EXCERPT_LINE_CHARS. */
+  excerpt?: string[];
 }
+
+/** Lines shown before and after the matching line. */
+export const EXCERPT_CONTEXT_LINES = 1;
+export const MAX_EXCERPT_LINE_CHARS = 300;
 
 export interface SearchResult {
   path: string;
@@ -53,8 +60,41 @@ export interface SearchResult {
   truncated: boolean;
 }
 
-/** The 1-based line of the first occurrence of `needle`, or undefined (binary files never match). */
-function findInFile(context: FsToolContext, file: string, needle: string): number | undefined {
+interface FoundLine {
+  line: number;
+  excerpt: string[];
+}
+
+function cutLine(piece: string): string {
+  return piece.length > MAX_EXCERPT_LINE_CHARS
+    ? `${piece.slice(0, MAX_EXCERPT_LINE_CHARS)}… (${piece.length - MAX_EXCERPT_LINE_CHARS} more characters)`
+    : piece;
+}
+
+/** The line holding offset `at` (1-based) and its neighbours, without splitting a 1 MB file. */
+function excerptAround(text: string, at: number): FoundLine {
+  const start = at === 0 ? 0 : text.lastIndexOf('\n', at - 1) + 1;
+  const line = text.slice(0, start).split('\n').length;
+  let from = start;
+  let before = 0;
+  while (before < EXCERPT_CONTEXT_LINES && from > 0) {
+    from = text.lastIndexOf('\n', from - 2) + 1;
+    before++;
+  }
+  const excerpt: string[] = [];
+  let cursor = from;
+  while (excerpt.length < before + 1 + EXCERPT_CONTEXT_LINES) {
+    const end = text.indexOf('\n', cursor);
+    if (end === -1 && cursor === text.length && excerpt.length > 0) break; // the final newline
+    excerpt.push(cutLine(text.slice(cursor, end === -1 ? undefined : end).replace(/\r$/, '')));
+    if (end === -1) break;
+    cursor = end + 1;
+  }
+  return { line, excerpt };
+}
+
+/** The first line containing `needle` and its neighbours, or undefined (binary files never match). */
+function findInFile(context: FsToolContext, file: string, needle: string): FoundLine | undefined {
   let fd: number;
   try {
     ({ fd } = openChecked(context.enforcer.pathGuard, file, fs.constants.O_RDONLY));
@@ -66,7 +106,7 @@ function findInFile(context: FsToolContext, file: string, needle: string): numbe
     if (looksBinary(bytes)) return undefined;
     const text = bytes.toString('utf8');
     const at = text.indexOf(needle);
-    return at === -1 ? undefined : text.slice(0, at).split('\n').length;
+    return at === -1 ? undefined : excerptAround(text, at);
   } finally {
     fs.closeSync(fd);
   }
@@ -111,17 +151,27 @@ export const fsSearch: FsTool<SearchInput, SearchPlan, SearchResult> = {
       if (!stat.isFile() || verdict.kind !== 'allowed') continue;
       const name = byName ? relative.slice(relative.lastIndexOf('/') + 1) : relative;
       if (!matcher.test(name)) continue;
-      let line: number | undefined;
+      let found: FoundLine | undefined;
       if (contains !== undefined) {
-        line = findInFile(context, absolute, contains);
-        if (line === undefined) continue;
+        found = findInFile(context, absolute, contains);
+        if (found === undefined) continue;
       }
       if (matches.length >= limit) {
         truncated = true;
         break;
       }
-      matches.push({ path: absolute, size: stat.size, ...(line !== undefined ? { line } : {}) });
+      matches.push({ path: absolute, size: stat.size, ...found });
     }
     return { path: target, matches, truncated };
+  },
+
+  untrustedSources(result, context) {
+    // Only matches with text carry a document's words; names and sizes are the file system's.
+    const withText = result.matches.filter((match) => match.excerpt !== undefined);
+    return untrustedFiles(
+      'fs.search',
+      withText.map((match) => match.path),
+      context.enforcer.pathGuard,
+    );
   },
 };

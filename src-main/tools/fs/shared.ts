@@ -40,6 +40,20 @@ export interface FsTool<Input, P extends Plan<Input>, Result> {
   operation: FsOperation;
   plan(input: Input, context: FsToolContext): P;
   execute(plan: P, context: FsToolContext): Promise<Result>;
+  /** The files whose text `result` shows the model and that are not trusted (AgentTool). */
+  untrustedSources?(result: Result, context: FsToolContext): string[];
+}
+
+/**
+ * A document is untrusted content unless it lives in security.trusted_paths: a file the
+ * user saved from an email or the web can carry instructions addressed to the model.
+ */
+export function untrustedFiles(tool: string, files: Iterable<string>, guard: PathGuard): string[] {
+  const sources: string[] = [];
+  for (const file of new Set(files)) {
+    if (!guard.isTrusted(file)) sources.push(`${tool} ${file}`);
+  }
+  return sources;
 }
 
 export class PolicyDeniedError extends Error {

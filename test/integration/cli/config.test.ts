@@ -252,6 +252,36 @@ describe.concurrent('bad input: one clear line, exit 2, nothing changed', () => 
     expect(ok.code, ok.stderr).toBe(0);
   });
 
+  it('refuses bad security.trusted_paths values and writes nothing', async () => {
+    const original = 'security:\n  trusted_paths: [~/notes]\n';
+    const home = homeWithConfig(original);
+    const file = path.join(home, 'config.yaml');
+    for (const [value, message] of [
+      [
+        '["~/ok", "notes"]',
+        'security.trusted_paths[1]: expected an absolute path or one starting with ~/, got "notes"',
+      ],
+      ['"~/notes"', 'security.trusted_paths: expected a list of paths'],
+      ['[42]', 'security.trusted_paths[0]: expected a path, got 42'],
+      ['[""]', 'security.trusted_paths[0]: expected a path, got an empty string'],
+    ]) {
+      const result = await runCli(['config', 'set', 'security.trusted_paths', value!], { home });
+      expect(result.code, value).toBe(2);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    }
+    expect(fs.readFileSync(file, 'utf8')).toBe(original);
+    const ok = await runCli(
+      ['config', 'set', 'security.trusted_paths', '["~/notes", "/srv/mine"]'],
+      {
+        home,
+      },
+    );
+    expect(ok.code, ok.stderr).toBe(0);
+    const get = await runCli(['config', 'get', 'security.trusted_paths', '--json'], { home });
+    expect(JSON.parse(get.stdout)).toEqual(['~/notes', '/srv/mine']);
+  });
+
   it('never falls back to defaults when the file is invalid', async () => {
     const home = homeWithConfig('security:\n  read_only: "yes please"\n');
     const list = await runCli(['config', 'list'], { home });

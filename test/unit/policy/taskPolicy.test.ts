@@ -17,6 +17,16 @@ async function taskPolicy(options: { guard?: boolean; canConfirm?: boolean } = {
 const email: PolicyOperation = { op: 'send_email', recipients: ['alice@example.com'] };
 
 describe('TaskPolicy', () => {
+  it('names the first few sources and counts the rest (a search over many documents)', async () => {
+    const { policy } = await taskPolicy();
+    for (let index = 1; index <= 8; index++) policy.markUntrusted(`fs.read /w/doc${index}.txt`);
+    const decision = policy.decide(email, { dryRun: true });
+    expect(decision.reason).toContain(
+      'untrusted content came from: fs.read /w/doc1.txt, fs.read /w/doc2.txt, fs.read /w/doc3.txt, fs.read /w/doc4.txt, fs.read /w/doc5.txt and 3 more)',
+    );
+    expect(policy.untrustedSources).toHaveLength(8);
+  });
+
   it('passes untouched decisions through while the task is clean', async () => {
     const { policy, sandbox } = await taskPolicy();
     expect(policy.pathGuard).toBe(sandbox.context.enforcer.pathGuard);

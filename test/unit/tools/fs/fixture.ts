@@ -1,4 +1,5 @@
-// A real PolicyEnforcer over a temp home: allowed = ~/work and ~/docs, blocked = ~/work/secrets and ~/.ssh.
+// A real PolicyEnforcer over a temp home: allowed = ~/work and ~/docs, blocked = ~/work/secrets and
+// ~/.ssh, trusted = ~/work/mine.
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll } from 'vitest';
@@ -37,6 +38,7 @@ export async function makeSandbox(): Promise<Sandbox> {
     security: {
       allowed_paths: ['~/work', '~/docs'],
       blocked_paths: ['~/.ssh', '~/work/secrets'],
+      trusted_paths: ['~/work/mine'],
       rate_limits: { file_operations_per_minute: 10_000 },
     },
   });
