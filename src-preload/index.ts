@@ -3,6 +3,8 @@
 // never ipcRenderer itself, and never a generic send/on/invoke(channel), which would let any
 // script in the page pick its own channel (Electron security checklist, "Do not expose
 // Electron APIs to untrusted web content").
+// First: zod must be told not to probe for eval before the contract builds its schemas.
+import './zodConfig';
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
 import {
   channelNames,

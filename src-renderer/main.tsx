@@ -1,3 +1,5 @@
+// First: zod must be told not to probe for eval before any schema (the contract's) is built.
+import '../src-preload/zodConfig';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App, type AppSession } from './App';

@@ -35,6 +35,8 @@ export function Terminal() {
   const xtermRef = useRef<XTerm | null>(null);
   const buffers = useRef(new Map<string, string>());
   const selectedRef = useRef<string | undefined>(undefined);
+  /** Sessions that ended: their pty is gone, so the view no longer sizes them. */
+  const endedRef = useRef(new Set<string>());
 
   // Sessions: the ones open now, then each one that opens; the newest is shown by default.
   useEffect(() => {
@@ -63,13 +65,14 @@ export function Terminal() {
       buffers.current.set(sessionId, kept.slice(-MAX_BUFFERED_CHARACTERS));
       if (sessionId === selectedRef.current) xtermRef.current?.write(data);
     });
-    const stopExit = bridge.onTerminalExit(({ sessionId, exitCode }) =>
+    const stopExit = bridge.onTerminalExit(({ sessionId, exitCode }) => {
+      endedRef.current.add(sessionId);
       setSessions((previous) =>
         previous.map((session) =>
           session.sessionId === sessionId ? { ...session, exited: true, exitCode } : session,
         ),
-      ),
-    );
+      );
+    });
     return () => {
       active = false;
       stopOpened();
@@ -119,6 +122,9 @@ export function Terminal() {
       if (container.clientWidth === 0 || key === lastSize) return;
       lastSize = key;
       xterm.resize(cols, rows);
+      // An ended session has no pty to size: main would answer with an error (a failed
+      // request in the console each time the view is shown or resized).
+      if (endedRef.current.has(selectedId)) return;
       bridge.resize({ sessionId: selectedId, cols, rows }).catch(() => {
         // The session may have just ended; the next resize tries again.
         lastSize = '';

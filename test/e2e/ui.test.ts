@@ -24,12 +24,55 @@ if (KEYRING_MISSING) console.warn(`UI keys end-to-end test skipped: ${KEYRING_MI
 
 let browser: Browser | undefined;
 const running: { server: HeadlessProcess; fixture: RunFixture }[] = [];
-/** Anything the page's CSP refused: a refusal is a broken screen, so each test checks it. */
-const cspViolations: string[] = [];
+/** This test's pages: closed after it, so a page left open cannot report into the next test. */
+const openPages: Page[] = [];
+/**
+ * Everything a user would see in the browser's console, from the first byte of the page load
+ * on: console errors and warnings (a CSP refusal, a 404 such as a missing favicon, a React
+ * warning), uncaught exceptions and failed requests. Any of them is a broken screen or noise
+ * that hides the next real one, so each test ends with none.
+ */
+const consoleProblems: string[] = [];
+/** URLs of requests this test makes fail on purpose: their failure is not a problem. */
+const provokedFailures: RegExp[] = [];
 
-afterEach(() => {
-  expect(cspViolations.splice(0)).toEqual([]);
+afterEach(async () => {
+  for (const page of openPages.splice(0)) {
+    // Closing aborts the page's open requests (the event stream): not the app's failures.
+    page.removeAllListeners();
+    await page.close();
+  }
+  provokedFailures.splice(0);
+  expect(consoleProblems.splice(0)).toEqual([]);
 });
+
+/** Records on `page` whatever consoleProblems collects; attached before navigation. */
+function watchConsole(page: Page): void {
+  const onPurpose = (url: string) => provokedFailures.some((pattern) => pattern.test(url));
+  page.on('console', (message) => {
+    if (message.type() !== 'error' && message.type() !== 'warning') return;
+    const { url } = message.location();
+    // Chromium logs each failed response as a console error too; the response check below
+    // reports it once, unless the test provoked it.
+    if (onPurpose(url) && /^Failed to load resource/.test(message.text())) return;
+    consoleProblems.push(`console.${message.type()}: ${message.text()} (${url || 'no source'})`);
+  });
+  page.on('pageerror', (error) =>
+    consoleProblems.push(`uncaught: ${error.stack ?? error.message}`),
+  );
+  page.on('requestfailed', (request) => {
+    if (onPurpose(request.url())) return;
+    consoleProblems.push(
+      `request failed: ${request.method()} ${request.url()}: ${request.failure()?.errorText}`,
+    );
+  });
+  page.on('response', (response) => {
+    if (response.status() < 400 || onPurpose(response.url())) return;
+    consoleProblems.push(
+      `HTTP ${response.status()}: ${response.request().method()} ${response.url()}`,
+    );
+  });
+}
 
 beforeAll(async () => {
   if (!CHROMIUM) return;
@@ -61,9 +104,8 @@ async function openApp(
   const server = await startHeadlessProcess(fixture.home, { ...extraEnv, ...fixture.env });
   running.push({ server, fixture });
   const page = await browser!.newPage({ viewport: { width: 1280, height: 800 } });
-  page.on('console', (message) => {
-    if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
-  });
+  openPages.push(page);
+  watchConsole(page);
   await page.goto(server.openUrl);
   await page
     .getByRole('status')
@@ -87,6 +129,14 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     const first = fixture.file('a.log', 'x');
     const second = fixture.file('logs/b.log', 'y');
     await screenshot(page, 'task-empty');
+    // The page links the app icon and the server serves it: no /favicon.ico 404 on each load.
+    const icon = await page.locator('link[rel="icon"]').getAttribute('href');
+    const served = await page.request.get(new URL(icon!, page.url()).href);
+    expect(served.status()).toBe(200);
+    expect(served.headers()['content-type']).toBe('image/png');
+    expect(await served.body()).toEqual(
+      fs.readFileSync(path.join(REPO_ROOT, 'assets', 'icon.png')),
+    );
     await runPrompt(page, fixture, 'Delete the log files');
 
     const dialog = page.getByRole('dialog');
@@ -214,6 +264,9 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     await expect.poll(() => dialog.textContent()).toContain('echo "answer-$((6 * 7))"');
     await dialog.getByRole('button', { name: /^Yes/ }).click();
     await page.getByText('Printed the answer.').waitFor();
+    // The task is over, its shell too: the hidden view learns it from terminal.exit. Waiting for
+    // that keeps this test from racing the view's resize of a shell that is just closing.
+    await page.getByText(/^Session ended/).waitFor({ state: 'attached' });
 
     await page.getByRole('tab', { name: 'Terminal' }).click();
     const shell = page.getByRole('region', { name: /^Shell of task .* in / });

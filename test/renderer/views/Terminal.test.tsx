@@ -2,7 +2,7 @@
 // xterm needs a canvas and layout that jsdom lacks: @xterm/xterm is replaced by a small fake
 // Terminal that records what the view writes and lets the test type.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { cleanup, screen, waitFor } from '@testing-library/react';
+import { act, cleanup, screen, waitFor } from '@testing-library/react';
 import { fakeBridge, renderWith } from './fakeBridge';
 
 const fakes = vi.hoisted(() => {
@@ -95,6 +95,19 @@ describe('Terminal', () => {
     await waitFor(() => expect(input).toHaveBeenCalledWith({ sessionId: SESSION, data: 'ls\r' }));
     xterm?.typed?.('x');
     expect((await screen.findByRole('alert')).textContent).toContain('the task has ended');
+  });
+
+  it('stops sizing a session once it ended (its pty is gone: main would answer an error)', async () => {
+    const fake = terminalBridge();
+    renderWith(fake, <Terminal />);
+    await waitFor(() => expect(fake.bridge.resize).toHaveBeenCalledTimes(1));
+    fake.emit('terminal.exit', { sessionId: SESSION, exitCode: 0 });
+    await screen.findByText(/Session ended/);
+
+    vi.spyOn(HTMLElement.prototype, 'clientWidth', 'get').mockReturnValue(1800);
+    act(() => void window.dispatchEvent(new Event('resize')));
+    expect(fakes.FakeTerminal.instances[0]?.size).toEqual([200, 20]);
+    expect(fake.bridge.resize).toHaveBeenCalledTimes(1);
   });
 
   it('switches to a session that opens, replaying nothing of the old one, and notes no sandbox', async () => {
