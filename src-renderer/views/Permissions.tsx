@@ -1,5 +1,6 @@
-// The permissions editor: capabilities, paths, confirmations, read-only, limits. Every change is
-// one config.set; main validates it and the answer's error is shown next to the control.
+// The permissions editor: capabilities, paths (allowed, blocked, trusted), confirmations,
+// read-only, limits. Every change is one config.set; main validates it and the answer's error
+// is shown next to the control.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { RequestOf } from '../../src-preload/contract';
 import { useBridge } from '../bridge';
@@ -7,6 +8,7 @@ import {
   CAPABILITIES,
   CONFIRMABLE_OPERATIONS,
   isInside,
+  isWholeTree,
   NUMBER_SETTINGS,
   pathProblem,
   valueAt,
@@ -96,6 +98,8 @@ export function Permissions() {
 
   const allowed = stringList(valueAt(config, 'security.allowed_paths'));
   const blocked = stringList(valueAt(config, 'security.blocked_paths'));
+  const trusted = stringList(valueAt(config, 'security.trusted_paths'));
+  const guardOff = valueAt(config, 'security.untrusted_content_guard') === false;
   const confirmed = stringList(valueAt(config, 'security.confirm_operations'));
 
   return (
@@ -172,6 +176,29 @@ export function Permissions() {
         }}
         onChange={(next) => save('security.blocked_paths', next)}
         error={errorFor('security.blocked_paths')}
+      />
+      <PathList
+        title="Trusted paths"
+        settingKey="security.trusted_paths"
+        paths={trusted}
+        description={
+          <>
+            Files here are your own: reading them does not mark a task as having read untrusted
+            content. Everything else the agent reads — documents, web pages, mail, command output —
+            is untrusted, and once a task has read any, every action that can send data out asks you
+            first.
+            {guardOff &&
+              ' That check is off now (security.untrusted_content_guard: false in config.yaml).'}
+          </>
+        }
+        note={(path) => {
+          const within = blocked.find((folder) => isInside(path, folder));
+          if (within) return `blocked: inside blocked ${within}`;
+          // Trusting a whole home or disk makes downloads and saved mail "your own" too.
+          return isWholeTree(path) ? 'trusts every file under it, downloads included' : undefined;
+        }}
+        onChange={(next) => save('security.trusted_paths', next)}
+        error={errorFor('security.trusted_paths')}
       />
 
       <fieldset>
@@ -256,6 +283,8 @@ function PathList(props: {
   title: string;
   settingKey: string;
   paths: string[];
+  /** What the list means, read with its field by a screen reader. */
+  description?: ReactNode;
   note: (path: string) => string | undefined;
   onChange: (next: string[]) => Promise<void>;
   error: ReactNode;
@@ -263,6 +292,7 @@ function PathList(props: {
   const [draft, setDraft] = useState('');
   const [problem, setProblem] = useState<string | undefined>();
   const inputId = `add-${props.settingKey.replaceAll('.', '-')}`;
+  const descriptionId = `about-${props.settingKey.replaceAll('.', '-')}`;
   const add = async (event: FormEvent) => {
     event.preventDefault();
     const path = draft.trim();
@@ -275,6 +305,11 @@ function PathList(props: {
   return (
     <fieldset>
       <legend>{props.title}</legend>
+      {props.description && (
+        <p className="muted path-list-about" id={descriptionId}>
+          {props.description}
+        </p>
+      )}
       <ul className="path-list" aria-label={props.title}>
         {props.paths.map((path) => {
           const note = props.note(path);
@@ -299,6 +334,7 @@ function PathList(props: {
           id={inputId}
           value={draft}
           placeholder="~/projects/site"
+          aria-describedby={props.description ? descriptionId : undefined}
           aria-invalid={problem ? true : undefined}
           onChange={(event) => setDraft(event.target.value)}
         />

@@ -111,6 +111,11 @@ export function isInside(path: string, folder: string): boolean {
   return child === parent || child.startsWith(parent === '/' ? '/' : `${parent}/`);
 }
 
+/** Whether `path` is a whole disk or home folder (`/`, `~`), as written. */
+export function isWholeTree(path: string): boolean {
+  return ['/', '~'].includes(trimSlashes(path));
+}
+
 /** Why a path cannot be added to a list, or undefined when it can. */
 export function pathProblem(path: string, list: readonly string[]): string | undefined {
   if (!path.trim()) return 'Enter a path.';

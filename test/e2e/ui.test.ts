@@ -215,6 +215,19 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
       .getByRole('list', { name: /Blocked paths/i })
       .getByText(blocked)
       .waitFor();
+    // A trusted folder: what it means is said beside the field that adds one.
+    const trusted = path.join(fixture.work, 'mine');
+    const addTrusted = page.getByLabel('Add to trusted paths');
+    const about = await addTrusted.getAttribute('aria-describedby');
+    expect(await page.locator(`[id="${about}"]`).textContent()).toMatch(
+      /reading them does not mark a task as having read untrusted content/,
+    );
+    await addTrusted.fill(trusted);
+    await addTrusted.press('Enter');
+    await page
+      .getByRole('list', { name: /Trusted paths/i })
+      .getByText(trusted)
+      .waitFor();
     await screenshot(page, 'permissions');
     // The other screens, as they look in a real browser.
     for (const tab of ['Terminal', 'Keys', 'Usage'] as const) {
@@ -228,6 +241,7 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     );
     expect(onDisk.integrations.browser.enabled).toBe(true);
     expect(onDisk.security.blocked_paths).toContain(blocked);
+    expect(onDisk.security.trusted_paths).toEqual([trusted]);
     const check = spawnSync(
       process.execPath,
       [BUILT_CLI, 'policy', 'check', '--op', 'read', '--path', path.join(blocked, 'x.txt')],
@@ -241,6 +255,9 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
     await page.getByText('Could not read it.').waitFor();
     const audit = fs.readFileSync(path.join(fixture.home, 'logs', 'audit.log'), 'utf8');
     expect(audit).toContain('[config] applied');
+    expect(audit).toMatch(
+      /\[config\] security\.trusted_paths old="\[\]" new=.* by="user" via="ui"/,
+    );
     expect(audit).toMatch(/\[policy\] fs\.read .*decision="deny".*security\.blocked_paths/);
   });
 

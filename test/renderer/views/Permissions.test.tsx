@@ -10,6 +10,7 @@ const config = {
   security: {
     allowed_paths: ['~/projects'],
     blocked_paths: ['~/.ssh'],
+    trusted_paths: ['~/projects/notes'],
     confirm_operations: ['delete'],
     read_only: false,
     rate_limits: { emails_per_hour: 20 },
@@ -103,5 +104,51 @@ describe('Permissions', () => {
       key: 'security.rate_limits.emails_per_hour',
       value: 5,
     });
+  });
+
+  it('trusted paths: says what trusting means, and adding one sends the new list', async () => {
+    const fake = permissionsBridge();
+    renderWith(fake, <Permissions />);
+    const list = await screen.findByRole('list', { name: 'Trusted paths' });
+    expect(list.textContent).toContain('~/projects/notes');
+    const field = screen.getByLabelText('Add to trusted paths');
+    // The explanation is the field's description, so a screen reader reads it with the field.
+    const about = document.getElementById(field.getAttribute('aria-describedby') ?? '');
+    expect(about?.textContent).toMatch(
+      /reading them does not mark a task as having read untrusted/,
+    );
+    expect(about?.textContent).toMatch(/every action that can send data out asks you first/);
+
+    fireEvent.change(field, { target: { value: '~/Documents/own' } });
+    fireEvent.submit(field);
+    expect(fake.bridge.set).toHaveBeenCalledWith({
+      key: 'security.trusted_paths',
+      value: ['~/projects/notes', '~/Documents/own'],
+    });
+    await waitFor(() => expect(list.textContent).toContain('~/Documents/own'));
+    expect((field as HTMLInputElement).value).toBe('');
+  });
+
+  it('trusted paths: removes one, flags a whole home, and shows main refusing a value', async () => {
+    const set = vi.fn<SetCall>(savesEverything);
+    const fake = permissionsBridge(set);
+    renderWith(fake, <Permissions />);
+    fireEvent.click(
+      await screen.findByRole('button', { name: 'Remove ~/projects/notes from trusted paths' }),
+    );
+    expect(set).toHaveBeenLastCalledWith({ key: 'security.trusted_paths', value: [] });
+
+    const field = screen.getByLabelText('Add to trusted paths');
+    fireEvent.change(field, { target: { value: '~/' } });
+    fireEvent.submit(field);
+    expect(await screen.findByText('trusts every file under it, downloads included')).toBeTruthy();
+
+    set.mockResolvedValueOnce({
+      ok: false,
+      error: 'config.yaml: security.trusted_paths[1]: expected a path, got ""',
+    });
+    fireEvent.change(field, { target: { value: '/srv/mine' } });
+    fireEvent.submit(field);
+    expect((await screen.findByRole('alert')).textContent).toContain('security.trusted_paths[1]');
   });
 });
