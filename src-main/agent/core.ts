@@ -32,6 +32,8 @@ import {
   type ShellToolContext,
 } from '../tools/shell/index.js';
 import type { BrowserSession, BrowserToolContext } from '../tools/browser/index.js';
+import { AgentError, TaskSetupError } from './agentErrors.js';
+import { probeModelEndpoint } from './modelReachability.js';
 import { TerminalHub } from './terminalHub.js';
 import { runTask, systemPrompt, type TaskOutcome, type ToolProgress } from './agentLoop.js';
 import { createAnthropicProvider } from './anthropicProvider.js';
@@ -73,13 +75,7 @@ export interface CoreTaskOptions {
 
 export type CoreTaskOutcome = TaskOutcome & { taskId: string };
 
-/** A problem the user fixes before a task can start (no key, no allowed folder…). */
-export class TaskSetupError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'TaskSetupError';
-  }
-}
+export { TaskSetupError };
 
 /**
  * The tools offered for a configuration: a switched-off capability is not even offered (the
@@ -278,6 +274,7 @@ export class AgentCore {
       config = new ConfigStore(this.home).load();
     } catch (error) {
       throw new TaskSetupError(
+        'invalid_config',
         `${(error as Error).message} — fix config.yaml (omnipalm config validate); no task starts until it is valid`,
       );
     }
@@ -309,6 +306,7 @@ export class AgentCore {
     if (llm.provider === 'openai-compatible') {
       if (!baseURL) {
         throw new TaskSetupError(
+          'model_endpoint_invalid',
           'llm.provider is openai-compatible but no endpoint is set; set one with: omnipalm config set llm.base_url http://127.0.0.1:11434/v1',
         );
       }
@@ -321,7 +319,8 @@ export class AgentCore {
       });
     }
     const apiKey = this.secretValue('llm_api_key');
-    if (!apiKey) throw new TaskSetupError(`no model API key is set: ${AUTH_FIX}`);
+    if (!apiKey)
+      throw new TaskSetupError('missing_model_key', `no model API key is set: ${AUTH_FIX}`);
     const client = createModelClient({
       apiKey,
       redactor: this.redactor,
@@ -330,9 +329,22 @@ export class AgentCore {
     return createAnthropicProvider(client, llm.model);
   }
 
+  /**
+   * Rejects with TaskSetupError (model_unreachable) when nothing answers at the configured
+   * model address. Only a configured llm.base_url / OMNIPALM_LLM_BASE_URL is probed: that is
+   * the user's own server (Ollama, a proxy), where "not running" is a setup problem to report
+   * before the task starts; the default cloud API is left to the task's own retries.
+   */
+  async checkModelReachable(): Promise<void> {
+    const baseURL = this.baseURL();
+    if (baseURL) await probeModelEndpoint(baseURL);
+  }
+
   /** Runs one task to its end; never throws for what happens inside the task. */
   async runTask(prompt: string, options: CoreTaskOptions = {}): Promise<CoreTaskOutcome> {
-    if (this.closed) throw new Error('the agent is shutting down; no new tasks');
+    if (this.closed) {
+      throw new AgentError('shutting_down', 'the agent is shutting down; no new tasks');
+    }
     await this.refreshConfig();
     // This task's rules for its whole run, even if config.yaml changes meanwhile.
     const setup = this.setup;
@@ -459,6 +471,7 @@ export class AgentCore {
     }
     if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
       throw new TaskSetupError(
+        'model_endpoint_invalid',
         `OMNIPALM_LLM_BASE_URL must be an http(s) URL, got ${JSON.stringify(fromEnv)} (unset it to use llm.base_url)`,
       );
     }
@@ -470,7 +483,7 @@ export class AgentCore {
     try {
       resolved = this.secrets.resolve(name);
     } catch (error) {
-      throw new TaskSetupError(`${name}: ${(error as Error).message}`);
+      throw new TaskSetupError('secret_unavailable', `${name}: ${(error as Error).message}`);
     }
     return resolved.source === 'missing' ? undefined : resolved.value;
   }
@@ -486,6 +499,7 @@ export class AgentCore {
       if (verdict.kind === 'allowed' && isFolder(verdict.realPath)) return verdict.realPath;
       if (options.strict) {
         throw new TaskSetupError(
+          verdict.kind === 'allowed' ? 'not_a_folder' : 'folder_not_allowed',
           verdict.kind === 'allowed'
             ? `${requested} is not a folder; give an existing folder`
             : `${requested} is not inside security.allowed_paths (${this.config.security.allowed_paths.join(', ')}); pick a folder inside one, or add it with omnipalm config set security.allowed_paths`,
@@ -497,6 +511,7 @@ export class AgentCore {
       if (verdict.kind === 'allowed' && isFolder(verdict.realPath)) return verdict.realPath;
     }
     throw new TaskSetupError(
+      'no_allowed_folder',
       `none of security.allowed_paths exists as a folder (${this.config.security.allowed_paths.join(', ')}); create one (e.g. mkdir -p ~/projects) or set the list with: omnipalm config set security.allowed_paths '["~/work"]'`,
     );
   }

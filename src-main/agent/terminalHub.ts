@@ -13,6 +13,7 @@ import type {
 } from '../../src-preload/contract.js';
 import type { AuditEvent } from '../audit/auditEvent.js';
 import type { InputResult } from '../tools/shell/shellSession.js';
+import { AgentError } from './agentErrors.js';
 
 /** What the hub needs of a session (ShellSession has it all). */
 export interface TerminalSession {
@@ -155,7 +156,8 @@ export class TerminalHub {
   private entry(sessionId: string): Entry {
     const entry = this.sessions.get(sessionId);
     if (!entry) {
-      throw new Error(
+      throw new AgentError(
+        'terminal_not_found',
         `terminal: no open session ${sessionId}; its task may have ended (terminal.list names the open ones)`,
       );
     }

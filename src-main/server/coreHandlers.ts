@@ -16,6 +16,7 @@ import {
   type RequestOf,
   type ResponseOf,
 } from '../../src-preload/contract.js';
+import { AgentError } from '../agent/agentErrors.js';
 import type { AgentCore, CoreTaskOutcome } from '../agent/core.js';
 import { defaultLevel, type AuditEvent } from '../audit/auditEvent.js';
 import type { Alert } from '../audit/monitor.js';
@@ -136,7 +137,14 @@ export const MAX_CONCURRENT_TASKS = 4;
 /** What the handlers use of the core (AgentCore has it all). */
 export type HandledCore = Pick<
   AgentCore,
-  'runTask' | 'provider' | 'taskFolder' | 'broker' | 'terminals' | 'home' | 'refreshConfig'
+  | 'runTask'
+  | 'provider'
+  | 'checkModelReachable'
+  | 'taskFolder'
+  | 'broker'
+  | 'terminals'
+  | 'home'
+  | 'refreshConfig'
 > &
   SettingsCore;
 
@@ -289,14 +297,16 @@ class TaskRunner {
   }
 
   async start({ prompt, cwd }: RequestOf<'task.start'>): Promise<ResponseOf<'task.start'>> {
-    if (this.closed) throw new Error('task.start: the agent is shutting down; no new tasks');
+    if (this.closed) throw shuttingDown();
     if (this.paused) {
-      throw new Error(
+      throw new AgentError(
+        'agent_paused',
         'task.start: the agent is paused; resume it (tray menu: untick "Pause agent") to start tasks',
       );
     }
     if (this.running.size + this.starting >= this.max) {
-      throw new Error(
+      throw new AgentError(
+        'too_many_tasks',
         `task.start: ${this.max} tasks are running already, the most at once; stop one (task.stop) or wait for one to end`,
       );
     }
@@ -306,6 +316,7 @@ class TaskRunner {
     // the user can act on, before anything runs.
     const provider = this.core.provider();
     const folder = this.core.taskFolder(cwd, { strict: cwd !== undefined });
+    await this.core.checkModelReachable();
 
     this.starting += 1;
     const previous = this.startLock;
@@ -313,8 +324,13 @@ class TaskRunner {
     this.startLock = new Promise((resolve) => (release = resolve));
     try {
       await previous;
-      if (this.closed) throw new Error('task.start: the agent is shutting down; no new tasks');
-      if (this.paused) throw new Error('task.start: the agent was paused; no new tasks');
+      if (this.closed) throw shuttingDown();
+      if (this.paused) {
+        throw new AgentError(
+          'agent_paused',
+          'task.start: the agent was paused meanwhile; resume it (tray menu: untick "Pause agent") to start tasks',
+        );
+      }
       return { taskId: await this.launch(prompt, folder, provider) };
     } finally {
       this.starting -= 1;
@@ -386,12 +402,21 @@ class TaskRunner {
               costUsd: 0,
               iterations: 0,
             }));
-            // A no-op once the id was learned (the promise already resolved).
-            reject(new Error(`task.start: ${message}`));
+            // A no-op once the id was learned (the promise already resolved). A setup problem
+            // found inside runTask keeps its kind, so the caller still learns whose fault it is.
+            reject(
+              error instanceof AgentError
+                ? new AgentError(error.kind, `task.start: ${message}`, { cause: error })
+                : new Error(`task.start: ${message}`, { cause: error }),
+            );
           },
         );
     });
   }
+}
+
+function shuttingDown(): AgentError {
+  return new AgentError('shutting_down', 'task.start: the agent is shutting down; no new tasks');
 }
 
 function endedPayload(outcome: CoreTaskOutcome): TaskEnded {

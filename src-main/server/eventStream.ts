@@ -2,10 +2,11 @@
 // subscribes on its own, so the core knows how many front doors are really attached (a
 // confirmation nobody can see must be denied, not left waiting). The socket is one-way:
 // a message from the client closes it (1003), since nothing in the contract listens.
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { events, type EventEmitter, type EventName } from '../../src-preload/contract';
+import { statusOf } from './apiErrors';
 import { WEBSOCKET_PROTOCOL, type Refusal } from './requestGuards';
 
 /** Past this much unsent data a client is too slow to follow; it is dropped, not buffered. */
@@ -84,7 +85,8 @@ export class EventStream {
 
 /** Refuses an upgrade with a plain HTTP answer, before any WebSocket exists. */
 export function rejectUpgrade(socket: Duplex, refusal: Refusal): void {
-  const body = JSON.stringify({ error: refusal.message });
+  const status = statusOf(refusal.kind);
+  const body = JSON.stringify({ error: refusal.message, kind: refusal.kind });
   const headers = {
     'Content-Type': 'application/json; charset=utf-8',
     'Content-Length': String(Buffer.byteLength(body)),
@@ -96,18 +98,5 @@ export function rejectUpgrade(socket: Duplex, refusal: Refusal): void {
   const head = Object.entries(headers)
     .map(([name, value]) => `${name}: ${value}`)
     .join('\r\n');
-  socket.end(`HTTP/1.1 ${refusal.status} ${statusText(refusal.status)}\r\n${head}\r\n\r\n${body}`);
-}
-
-function statusText(status: number): string {
-  const texts: Record<number, string> = {
-    400: 'Bad Request',
-    401: 'Unauthorized',
-    403: 'Forbidden',
-    404: 'Not Found',
-    421: 'Misdirected Request',
-    429: 'Too Many Requests',
-    503: 'Service Unavailable',
-  };
-  return texts[status] ?? 'Error';
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Error'}\r\n${head}\r\n\r\n${body}`);
 }

@@ -5,7 +5,11 @@
 import { AgentCore } from '../agent/core.js';
 import { loadOrCreateApiToken } from './apiToken.js';
 import { coreEventHooks, createCoreHandlers, EventHub } from './coreHandlers.js';
-import { startHeadlessServer, type HeadlessServer } from './httpServer.js';
+import {
+  startHeadlessServer,
+  type HeadlessServer,
+  type HeadlessServerOptions,
+} from './httpServer.js';
 import { openApiDocument } from './openapi.js';
 
 export interface HeadlessOptions {
@@ -50,18 +54,7 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
       ...(options.port !== undefined ? { port: options.port } : {}),
       ...(options.staticDir !== undefined ? { staticDir: options.staticDir } : {}),
       openApi: () => openApiDocument(options.version),
-      onAuthFailure: (failure) =>
-        core.trail.record({
-          kind: 'alert',
-          level: 'WARN',
-          name: 'api.auth_failed',
-          text: `refused an API request without a valid token: ${failure.reason}${failure.limitReached ? '; further failures from this address are answered 429 for the rest of the minute' : ''}`,
-          fields: {
-            remote: failure.remoteAddress,
-            // Past the alert budget failures are only counted; the next line says how many.
-            ...(failure.suppressed > 0 ? { unlogged_failures: failure.suppressed } : {}),
-          },
-        }),
+      ...serverAuditHooks(core),
     });
   } catch (error) {
     await handlers?.close();
@@ -95,4 +88,39 @@ export async function startHeadless(options: HeadlessOptions): Promise<RunningHe
     return stopping;
   };
   return { server: running, stop, stopped };
+}
+
+/** Where a bug was thrown: the first frame of its stack, for the audit line. */
+function firstStackFrame(error: unknown): string {
+  const stack = error instanceof Error ? (error.stack ?? '') : '';
+  return /\n\s+at (.+)/.exec(stack)?.[1] ?? 'unknown';
+}
+
+/** How the server's alerts and bugs reach the audit trail (and so the log and the timeline). */
+export function serverAuditHooks(
+  core: Pick<AgentCore, 'trail'>,
+): Pick<HeadlessServerOptions, 'onAuthFailure' | 'onInternalError'> {
+  return {
+    // The client got a bare 500; the details (which may name paths) stay on this machine.
+    onInternalError: (where, error) =>
+      core.trail.record({
+        kind: 'error',
+        level: 'ERROR',
+        name: 'api.internal_error',
+        text: `${where} failed: ${error instanceof Error ? error.message : String(error)}`,
+        fields: { at: firstStackFrame(error) },
+      }),
+    onAuthFailure: (failure) =>
+      core.trail.record({
+        kind: 'alert',
+        level: 'WARN',
+        name: 'api.auth_failed',
+        text: `refused an API request without a valid token: ${failure.reason}${failure.limitReached ? '; further failures from this address are answered 429 for the rest of the minute' : ''}`,
+        fields: {
+          remote: failure.remoteAddress,
+          // Past the alert budget failures are only counted; the next line says how many.
+          ...(failure.suppressed > 0 ? { unlogged_failures: failure.suppressed } : {}),
+        },
+      }),
+  };
 }

@@ -5,7 +5,8 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { channelNames, type ChannelName, type ContractHandlers } from '../../src-preload/contract';
-import { ContractRequestError, dispatchCall } from './dispatch';
+import { answerForError, statusOf, type ApiErrorKind } from './apiErrors';
+import { dispatchCall } from './dispatch';
 import { EventStream, rejectUpgrade, type EventSubscriber } from './eventStream';
 import { listenAll, planBind, remoteWarning } from './listen';
 import {
@@ -55,6 +56,11 @@ export interface HeadlessServerOptions {
   /** The OpenAPI document, served at GET /api/openapi.json. */
   openApi?: () => unknown;
   authFailureLimit?: AuthFailureLimit;
+  /**
+   * A bug (an error no class in apiErrors.ts explains): the client gets a bare 500, the
+   * details come here, for the audit log. `where` is the channel or path.
+   */
+  onInternalError?: (where: string, error: unknown) => void;
 }
 
 export interface HeadlessServer {
@@ -108,7 +114,7 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     }
     if (verdict.retryAfter === undefined) return refusal;
     return {
-      status: 429,
+      kind: 'too_many_auth_failures',
       message: `too many failed authentications from ${remoteAddress}; try again in ${verdict.retryAfter} s with the token in $OMNIPALM_HOME/api-token as Authorization: Bearer <token> (requests carrying it are always served)`,
       headers: { 'Retry-After': String(verdict.retryAfter) },
     };
@@ -122,37 +128,54 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     const refusal = authorize(request, () => checkBearerToken(request, options.token));
     if (refusal) return sendRefusal(response, refusal);
     if (pathname === OPENAPI_PATH && options.openApi) {
-      if (request.method !== 'GET')
-        return sendJson(response, 405, { error: 'use GET' }, { Allow: 'GET' });
+      if (request.method !== 'GET') {
+        return sendError(response, 'method_not_allowed', `${OPENAPI_PATH}: use GET`, {
+          Allow: 'GET',
+        });
+      }
       return sendJson(response, 200, options.openApi());
     }
     const channel = pathname.slice('/api/'.length);
-    if (!isChannel(channel))
-      return sendJson(response, 404, { error: `no such channel: ${channel}` });
+    if (!isChannel(channel)) {
+      return sendError(
+        response,
+        'no_such_route',
+        `no such channel: ${channel} (${OPENAPI_PATH} lists them)`,
+      );
+    }
     if (request.method !== 'POST') {
-      return sendJson(response, 405, { error: `${channel}: use POST` }, { Allow: 'POST' });
+      return sendError(response, 'method_not_allowed', `${channel}: use POST`, { Allow: 'POST' });
     }
     // JSON only: an HTML form or a "simple" cross-site fetch can send text/plain without a
     // preflight; requiring application/json keeps those out even if everything else failed.
     if (!isJsonContentType(request.headers['content-type'])) {
-      return sendJson(response, 415, {
-        error: 'send the request as Content-Type: application/json',
-      });
+      return sendError(
+        response,
+        'unsupported_media_type',
+        'send the request as Content-Type: application/json',
+      );
     }
     const body = await readBody(request, MAX_BODY_BYTES);
     if (body === 'too large') {
       response.setHeader('Connection', 'close');
-      return sendJson(response, 413, {
-        error: `the request body is larger than ${MAX_BODY_BYTES} bytes`,
-      });
+      return sendError(
+        response,
+        'body_too_large',
+        `the request body is larger than ${MAX_BODY_BYTES} bytes`,
+      );
     }
     let payload: unknown;
     try {
       payload = JSON.parse(body);
     } catch {
-      return sendJson(response, 400, { error: `${channel}: the request body is not valid JSON` });
+      return sendError(response, 'bad_request', `${channel}: the request body is not valid JSON`);
     }
-    const result = await dispatchHttpCall(options.handlers, channel, payload);
+    const result = await dispatchHttpCall(
+      options.handlers,
+      channel,
+      payload,
+      options.onInternalError,
+    );
     sendJson(response, result.status, result.body);
   };
 
@@ -164,18 +187,21 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
     });
     if (closing) {
       response.setHeader('Connection', 'close');
-      return sendJson(response, 503, { error: 'the server is shutting down' });
+      return sendError(response, 'shutting_down', 'the server is shutting down');
     }
     const refusal = checkHost(request, hostRules) ?? checkOrigin(request);
     if (refusal) return sendRefusal(response, refusal);
     // No CORS, ever: a preflight is always someone else's page asking to get in.
-    if (request.method === 'OPTIONS')
-      return sendJson(response, 405, { error: 'OPTIONS is not supported' });
+    if (request.method === 'OPTIONS') {
+      return sendError(response, 'method_not_allowed', 'OPTIONS is not supported');
+    }
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
     if (pathname === '/api' || pathname.startsWith('/api/')) {
-      handleApi(request, response, pathname).catch(() => {
-        if (!response.headersSent) sendJson(response, 500, { error: 'internal error' });
-        else response.destroy();
+      handleApi(request, response, pathname).catch((error: unknown) => {
+        reportInternal(options.onInternalError, pathname, error);
+        if (!response.headersSent) {
+          sendError(response, 'internal', `${pathname}: the server failed (a bug in OmniPalm)`);
+        } else response.destroy();
       });
       return;
     }
@@ -185,14 +211,17 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   const handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy());
     if (closing)
-      return rejectUpgrade(socket, { status: 503, message: 'the server is shutting down' });
+      return rejectUpgrade(socket, {
+        kind: 'shutting_down',
+        message: 'the server is shutting down',
+      });
     const pathname = (request.url ?? '/').split('?')[0] ?? '/';
     const refusal =
       checkHost(request, hostRules) ??
       checkOrigin(request) ??
       (pathname === EVENTS_PATH
         ? undefined
-        : { status: 404, message: `WebSockets live at ${EVENTS_PATH}` }) ??
+        : { kind: 'no_such_route' as const, message: `WebSockets live at ${EVENTS_PATH}` }) ??
       authorize(request, () => checkWebSocketToken(request, options.token));
     if (refusal) return rejectUpgrade(socket, refusal);
     stream.accept(request, socket, head);
@@ -245,17 +274,34 @@ export async function startHeadlessServer(options: HeadlessServerOptions): Promi
   };
 }
 
-/** One call through the shared dispatch (the IPC router uses the same), as an HTTP status. */
+/**
+ * One call through the shared dispatch (the IPC router uses the same), as an HTTP status:
+ * apiErrors.ts maps the error's class to its status; a bug's details go to onInternalError.
+ */
 export async function dispatchHttpCall(
   handlers: ContractHandlers,
   channel: ChannelName,
   payload: unknown,
+  onInternalError?: (where: string, error: unknown) => void,
 ): Promise<{ status: number; body: unknown }> {
   try {
     return { status: 200, body: await dispatchCall(handlers, channel, payload) };
   } catch (error) {
-    const status = error instanceof ContractRequestError ? 400 : 500;
-    return { status, body: { error: error instanceof Error ? error.message : String(error) } };
+    const answer = answerForError(channel, error);
+    if (answer.internal) reportInternal(onInternalError, channel, error);
+    return { status: answer.status, body: answer.body };
+  }
+}
+
+function reportInternal(
+  report: ((where: string, error: unknown) => void) | undefined,
+  where: string,
+  error: unknown,
+): void {
+  try {
+    report?.(where, error);
+  } catch {
+    // Reporting a bug must not become a second one; the caller answers 500 either way.
   }
 }
 
@@ -294,7 +340,17 @@ function readBody(request: IncomingMessage, limit: number): Promise<string | 'to
 }
 
 function sendRefusal(response: ServerResponse, refusal: Refusal): void {
-  sendJson(response, refusal.status, { error: refusal.message }, refusal.headers);
+  sendError(response, refusal.kind, refusal.message, refusal.headers);
+}
+
+/** Every error answer: the status from apiErrors.ts's table, the body `{ error, kind }`. */
+function sendError(
+  response: ServerResponse,
+  kind: ApiErrorKind,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  sendJson(response, statusOf(kind), { error: message, kind }, headers);
 }
 
 function sendJson(

@@ -1,9 +1,16 @@
 // The headless server's REST API as an OpenAPI 3.1 document, generated from the contract so
 // it can never disagree with what the server accepts: every channel is POST /api/<channel>
 // with its request and response schemas, and the WebSocket event stream is described with
-// each event's schema under `x-events`. Served at /api/openapi.json.
+// each event's schema under `x-events`, and every error status of each path, from the one
+// table in apiErrors.ts. Served at /api/openapi.json.
 import { z } from 'zod';
 import { channelNames, contract, eventNames, events } from '../../src-preload/contract.js';
+import {
+  CHANNEL_ERROR_KINDS,
+  ERROR_KINDS,
+  TRANSPORT_ERROR_KINDS,
+  type ApiErrorKind,
+} from './apiErrors.js';
 
 export const BEARER_SCHEME = 'bearerAuth';
 export const EVENTS_PATH = '/api/events';
@@ -22,17 +29,42 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 const json = (schema: JsonSchema) => ({ 'application/json': { schema } });
 
-const ERROR_BODY: JsonSchema = {
+/** Every error answer's body; `kind` is one of ERROR_KINDS (apiErrors.ts). */
+const errorBody = (kinds: readonly ApiErrorKind[]): JsonSchema => ({
   type: 'object',
-  properties: { error: { type: 'string' } },
-  required: ['error'],
-};
+  properties: {
+    error: { type: 'string', description: 'What went wrong and how to fix it, for the user' },
+    kind: { type: 'string', enum: [...kinds] },
+  },
+  required: ['error', 'kind'],
+});
 
-const ERROR_RESPONSES = {
-  '400': { description: 'The request breaks the contract', content: json(ERROR_BODY) },
-  '401': { description: 'Missing or wrong bearer token', content: json(ERROR_BODY) },
-  '500': { description: 'The call failed; the message says why', content: json(ERROR_BODY) },
-};
+/** One response per status, listing the kinds answered with it: all from apiErrors.ts. */
+function errorResponses(kinds: readonly ApiErrorKind[]): Record<string, unknown> {
+  const byStatus = new Map<number, ApiErrorKind[]>();
+  for (const kind of kinds) {
+    const status = ERROR_KINDS[kind].status;
+    byStatus.set(status, [...(byStatus.get(status) ?? []), kind]);
+  }
+  const responses: Record<string, unknown> = {};
+  for (const status of [...byStatus.keys()].sort((a, b) => a - b)) {
+    const these = byStatus.get(status) ?? [];
+    responses[String(status)] = {
+      description: these.map((kind) => `${kind}: ${ERROR_KINDS[kind].meaning}`).join('; '),
+      content: json(errorBody(these)),
+    };
+  }
+  return responses;
+}
+
+const EVENT_STREAM_ERROR_KINDS: readonly ApiErrorKind[] = [
+  'bad_request',
+  'unauthorized',
+  'forbidden_origin',
+  'misdirected_host',
+  'too_many_auth_failures',
+  'shutting_down',
+];
 
 export function openApiDocument(version: string): Record<string, unknown> {
   const security = [{ [BEARER_SCHEME]: [] }];
@@ -47,7 +79,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
         requestBody: { required: true, content: json(schemaOf(request, 'input')) },
         responses: {
           '200': { description: 'The call succeeded', content: json(schemaOf(response, 'output')) },
-          ...ERROR_RESPONSES,
+          ...errorResponses([...TRANSPORT_ERROR_KINDS, ...(CHANNEL_ERROR_KINDS[channel] ?? [])]),
         },
       },
     };
@@ -61,7 +93,7 @@ export function openApiDocument(version: string): Record<string, unknown> {
       security,
       responses: {
         '101': { description: 'Switching to the WebSocket protocol' },
-        '401': ERROR_RESPONSES['401'],
+        ...errorResponses(EVENT_STREAM_ERROR_KINDS),
       },
     },
   };
@@ -80,6 +112,8 @@ export function openApiDocument(version: string): Record<string, unknown> {
         '`Authorization: Bearer <token>` (the token the headless server printed at start).',
         `Events (task progress, confirmations, the live timeline, terminals) arrive over the`,
         `WebSocket at ${EVENTS_PATH}; x-events holds each event's payload schema.`,
+        'Every error answers {"error": message, "kind": kind}: a 4xx or 503 is a problem with',
+        'the request or your setup and the message says how to fix it; 500 is a bug.',
       ].join(' '),
     },
     servers: [{ url: 'http://127.0.0.1', description: 'loopback only' }],

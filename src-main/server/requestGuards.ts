@@ -4,10 +4,12 @@
 // returns a refusal (status + message) or undefined; httpServer.ts and eventStream.ts apply
 // them to HTTP requests and WebSocket upgrades alike, so the two can never drift apart.
 import type { IncomingMessage } from 'node:http';
+import type { ApiErrorKind } from './apiErrors';
 import { tokenMatches } from './apiToken';
 
+/** A request refused before any handler runs; its status comes from apiErrors.ts's table. */
 export interface Refusal {
-  status: number;
+  kind: ApiErrorKind;
   message: string;
   headers?: Record<string, string>;
   /** Set when the refusal is a failed authentication (counted, rate limited, audited). */
@@ -38,10 +40,10 @@ export function isLoopbackHostname(hostname: string): boolean {
 export function checkHost(request: IncomingMessage, rules: HostRules): Refusal | undefined {
   const host = request.headers.host;
   if (host === undefined || host === '') {
-    return { status: 400, message: 'the Host header is missing' };
+    return { kind: 'bad_request', message: 'the Host header is missing' };
   }
   const parsed = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+)(?::(\d{1,5}))?$/.exec(host);
-  if (!parsed) return { status: 400, message: 'the Host header is malformed' };
+  if (!parsed) return { kind: 'bad_request', message: 'the Host header is malformed' };
   const hostname = parsed[1] ?? '';
   const port = parsed[2] === undefined ? 80 : Number(parsed[2]);
   const lowered = host.toLowerCase();
@@ -50,7 +52,7 @@ export function checkHost(request: IncomingMessage, rules: HostRules): Refusal |
     rules.extraHosts.some((extra) => extra.toLowerCase() === lowered);
   if (!accepted) {
     return {
-      status: 421,
+      kind: 'misdirected_host',
       message: `this server answers only to localhost, 127.0.0.1 or [::1] on port ${rules.port}; open the URL it printed`,
     };
   }
@@ -67,7 +69,7 @@ export function checkOrigin(request: IncomingMessage): Refusal | undefined {
   if (origin === undefined) return undefined;
   const host = request.headers.host ?? '';
   if (origin.toLowerCase() !== `http://${host}`.toLowerCase()) {
-    return { status: 403, message: `requests from origin ${origin} are not allowed` };
+    return { kind: 'forbidden_origin', message: `requests from origin ${origin} are not allowed` };
   }
   return undefined;
 }
@@ -89,7 +91,7 @@ export function checkNoQueryString(url: string, token: string): Refusal | undefi
   const carriesToken =
     /(^|[&;])[^=&;]*token[^=&;]*=/i.test(query) || query.includes(token) || decoded.includes(token);
   return {
-    status: 400,
+    kind: 'bad_request',
     message: carriesToken
       ? 'the token goes in the Authorization header, never in the URL'
       : 'the API takes no query string (and the token goes in the Authorization header, never in the URL)',
@@ -121,7 +123,7 @@ export function checkWebSocketToken(request: IncomingMessage, token: string): Re
     .map((item) => item.trim())
     .filter((item) => item !== '');
   if (!offered.includes(WEBSOCKET_PROTOCOL)) {
-    return { status: 400, message: `offer the subprotocol ${WEBSOCKET_PROTOCOL}` };
+    return { kind: 'bad_request', message: `offer the subprotocol ${WEBSOCKET_PROTOCOL}` };
   }
   const given = offered.filter((item) => item.startsWith(TOKEN_PROTOCOL_PREFIX));
   if (given.length !== 1) return unauthorized('missing token');
@@ -133,7 +135,7 @@ export function checkWebSocketToken(request: IncomingMessage, token: string): Re
 
 function unauthorized(reason: string): Refusal {
   return {
-    status: 401,
+    kind: 'unauthorized',
     message:
       'a valid token is required: Authorization: Bearer <the token in $OMNIPALM_HOME/api-token>',
     headers: { 'WWW-Authenticate': 'Bearer' },

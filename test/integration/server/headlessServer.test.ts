@@ -17,6 +17,7 @@ import { makeTempFolder } from '../../support/tempFolders';
 const token = generateApiToken();
 const core = makeStubCore();
 const failures: AuthFailure[] = [];
+const internalErrors: { where: string; message: string }[] = [];
 let server: HeadlessServer;
 let port: number;
 let staticDir: string;
@@ -37,6 +38,8 @@ beforeAll(async () => {
     token,
     staticDir,
     onAuthFailure: (failure) => failures.push(failure),
+    onInternalError: (where, error) =>
+      internalErrors.push({ where, message: (error as Error).message }),
     // Above the refusals below: this file tests each refusal, the limiter has its own test.
     authFailureLimit: { max: 1000, windowMs: 60_000 },
     openApi: () => ({ openapi: '3.1.0' }),
@@ -199,6 +202,7 @@ describe('calls', () => {
       expectRefused(400, response);
       expect(JSON.parse(response.body)).toEqual({
         error: 'the token goes in the Authorization header, never in the URL',
+        kind: 'bad_request',
       });
     }
     expect(failures.map((failure) => failure.reason)).toEqual(Array(3).fill('token in the URL'));
@@ -255,7 +259,7 @@ describe('calls', () => {
     expectRefused(413, huge);
   });
 
-  it('answers 500 with the message when a handler fails', async () => {
+  it('answers a bug with a bare 500: no message, no stack; the details go to the log', async () => {
     const response = await rawRequest({
       port,
       path: '/api/terminal.resize',
@@ -267,7 +271,12 @@ describe('calls', () => {
       }),
     });
     expect(response.status).toBe(500);
-    expect(JSON.parse(response.body)).toEqual({ error: 'no such session' });
+    const body = JSON.parse(response.body) as { error: string; kind: string };
+    expect(body.kind).toBe('internal');
+    expect(body.error).toMatch(/^terminal\.resize failed because of a bug in OmniPalm/);
+    expect(response.body).not.toContain('no such session');
+    expect(response.body).not.toMatch(/\bat .*\.ts:\d+/);
+    expect(internalErrors).toEqual([{ where: 'terminal.resize', message: 'no such session' }]);
   });
 
   it('serves the OpenAPI document to token holders only', async () => {

@@ -1,0 +1,160 @@
+// Every error the headless server answers, as a kind with one HTTP status: this table is the
+// only place a status is chosen, and the OpenAPI document is built from it. The rule: the
+// user's setup or the request (no key, a stopped model server, a paused agent, an invalid
+// config.yaml, a wrong token…) is a 4xx or a 503 whose message names the fix; 500 is kept for
+// bugs, and a bug's message never leaves the server (it can hold paths, internals or worse).
+import type { ChannelName } from '../../src-preload/contract.js';
+import { AgentError, type AgentErrorKind } from '../agent/agentErrors.js';
+import { ConfigError } from '../config/index.js';
+import { ContractRequestError } from './dispatch.js';
+
+export type ApiErrorKind =
+  | AgentErrorKind
+  | 'bad_request'
+  | 'unauthorized'
+  | 'forbidden_origin'
+  | 'no_such_route'
+  | 'method_not_allowed'
+  | 'body_too_large'
+  | 'unsupported_media_type'
+  | 'misdirected_host'
+  | 'too_many_auth_failures'
+  | 'internal';
+
+export interface ErrorKindInfo {
+  status: number;
+  /** For the OpenAPI document: when the kind is answered. */
+  meaning: string;
+}
+
+export const ERROR_KINDS: Readonly<Record<ApiErrorKind, ErrorKindInfo>> = {
+  bad_request: {
+    status: 400,
+    meaning: 'the request breaks the contract (the message names the field)',
+  },
+  unauthorized: { status: 401, meaning: 'missing or wrong bearer token' },
+  forbidden_origin: { status: 403, meaning: 'sent by a page of another origin' },
+  folder_not_allowed: { status: 403, meaning: 'the folder is outside security.allowed_paths' },
+  no_such_route: { status: 404, meaning: 'no such channel or path' },
+  terminal_not_found: { status: 404, meaning: 'the terminal session is not open (its task ended)' },
+  method_not_allowed: { status: 405, meaning: 'wrong HTTP method' },
+  agent_paused: { status: 409, meaning: 'the agent is paused; resume it to start tasks' },
+  body_too_large: { status: 413, meaning: 'the request body is over 1 MB' },
+  unsupported_media_type: { status: 415, meaning: 'the body is not sent as application/json' },
+  misdirected_host: { status: 421, meaning: 'the Host header is not this server (DNS rebinding)' },
+  not_a_folder: { status: 422, meaning: 'the folder given does not exist or is not a folder' },
+  too_many_auth_failures: {
+    status: 429,
+    meaning: 'too many wrong tokens from this address; requests with the right token are served',
+  },
+  too_many_tasks: {
+    status: 429,
+    meaning: 'the most tasks at once are running; stop or wait for one',
+  },
+  internal: { status: 500, meaning: 'a bug in OmniPalm; the details are in the audit log only' },
+  missing_model_key: {
+    status: 503,
+    meaning: 'no model API key is set (omnipalm keys set llm_api_key)',
+  },
+  model_endpoint_invalid: {
+    status: 503,
+    meaning: 'the model endpoint (llm.base_url) is missing or invalid',
+  },
+  model_unreachable: {
+    status: 503,
+    meaning: 'nothing answers at the model endpoint (llm.base_url)',
+  },
+  secret_unavailable: {
+    status: 503,
+    meaning: 'a key could not be read (keychain, secret command)',
+  },
+  invalid_config: {
+    status: 503,
+    meaning: 'config.yaml does not validate (omnipalm config validate)',
+  },
+  no_allowed_folder: { status: 503, meaning: 'none of security.allowed_paths exists as a folder' },
+  shutting_down: { status: 503, meaning: 'the server or the agent is shutting down' },
+};
+
+/** What every /api channel can answer, whatever its handler does. */
+export const TRANSPORT_ERROR_KINDS: readonly ApiErrorKind[] = [
+  'bad_request',
+  'unauthorized',
+  'forbidden_origin',
+  'method_not_allowed',
+  'body_too_large',
+  'unsupported_media_type',
+  'misdirected_host',
+  'too_many_auth_failures',
+  'shutting_down',
+  'internal',
+];
+
+/** What each channel's handler can answer besides those (the OpenAPI document lists both). */
+export const CHANNEL_ERROR_KINDS: Readonly<Partial<Record<ChannelName, readonly ApiErrorKind[]>>> =
+  {
+    'task.start': [
+      'missing_model_key',
+      'model_endpoint_invalid',
+      'model_unreachable',
+      'secret_unavailable',
+      'invalid_config',
+      'folder_not_allowed',
+      'not_a_folder',
+      'no_allowed_folder',
+      'agent_paused',
+      'too_many_tasks',
+    ],
+    'terminal.resize': ['terminal_not_found'],
+    'terminal.input': ['terminal_not_found'],
+    'config.get': ['invalid_config'],
+  };
+
+export function statusOf(kind: ApiErrorKind): number {
+  return ERROR_KINDS[kind].status;
+}
+
+/** The body of every error answer: `error` is what the UI shows, `kind` what a program tests. */
+export interface ErrorBody {
+  error: string;
+  kind: ApiErrorKind;
+}
+
+/**
+ * The answer for an error a channel's handler threw. Known classes carry their kind; anything
+ * else is a bug: a 500 that names the channel only, while `internal` on the result lets the
+ * caller log the real error where only the user can read it.
+ */
+export function answerForError(
+  channel: string,
+  error: unknown,
+): { status: number; body: ErrorBody; internal: boolean } {
+  const known = kindOf(error);
+  if (known) {
+    return {
+      status: statusOf(known.kind),
+      body: { error: known.message, kind: known.kind },
+      internal: false,
+    };
+  }
+  return {
+    status: statusOf('internal'),
+    body: {
+      error: `${channel} failed because of a bug in OmniPalm, not your setup; the details are in the audit log ([error] api.internal_error) — please report it`,
+      kind: 'internal',
+    },
+    internal: true,
+  };
+}
+
+function kindOf(error: unknown): { kind: ApiErrorKind; message: string } | undefined {
+  if (error instanceof ContractRequestError) return { kind: 'bad_request', message: error.message };
+  if (error instanceof AgentError) return { kind: error.kind, message: error.message };
+  if (error instanceof ConfigError) {
+    return {
+      kind: 'invalid_config',
+      message: `${error.message} — fix config.yaml (omnipalm config validate)`,
+    };
+  }
+  return undefined;
+}
