@@ -3,19 +3,23 @@
 // that runs inside it and pays nothing extra (DESIGN.md §6). The rules come from the policy:
 //   - blocked_paths (and OmniPalm's own folder) unreadable;
 //   - writes only to allowed_paths (none in read_only mode) and the sandbox's scratch folder
-//     (TMPDIR); the runtime also always denies shell start-up files and .git/hooks;
+//     (TMPDIR); shell start-up files, editor/agent settings and git hooks/config in them stay
+//     read-only (bound read-only when present, watched by a StartupFileGuard when not);
 //   - network only to the hosts of configured integrations, none when the network is off.
 // The policy still classifies each command first; the sandbox is the boundary when that
 // classification misses (`cat ~/.ssh/id_rsa` spelled in a way no parser foresaw).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import type { SandboxRuntimeConfig } from '@anthropic-ai/sandbox-runtime';
 import { expandHome } from '../../config/home.js';
 import type { OmniPalmConfig } from '../../config/schema.js';
 import { integrationHosts } from '../../policy/networkRules.js';
 import { probeSandbox } from '../../policy/sandboxProbe.js';
 import type { ShellLauncher } from './shellSession.js';
+import { StartupFileGuard } from './startupFileGuard.js';
 
 export type SandboxMode = OmniPalmConfig['security']['sandbox'];
 
@@ -142,10 +146,11 @@ function repositoriesIn(roots: readonly string[]): string[] {
   return [...repositories];
 }
 
-/** Protected files whose absence programs expect to read as "missing", not "denied". */
-const READ_WHEN_PRESENT = new Set(['.gitconfig', '.gitmodules', 'config']);
-
-/** What must stay read-only inside the writable folders: start-up files and git hooks. */
+/**
+ * What must stay read-only inside the writable folders: start-up files and git hooks, there
+ * or not. Those on disk are bound read-only; the others are watched by a StartupFileGuard
+ * (see startupFileGuard.ts for why no placeholder is mounted for them, and what that costs).
+ */
 export function protectedPaths(settings: ShellSandboxSettings): string[] {
   if (settings.readOnly) return [];
   const roots = [...settings.allowedPaths];
@@ -160,11 +165,25 @@ export function protectedPaths(settings: ShellSandboxSettings): string[] {
       path.join(repository, '.gitmodules'),
     );
   }
-  // A missing file is denied too (creating ~/.bashrc is as bad as changing it), except the
-  // ones programs read: git stops at an unreadable ~/.gitconfig.
-  return [...new Set(paths)].filter(
-    (file) => !READ_WHEN_PRESENT.has(path.basename(file)) || fs.existsSync(file),
-  );
+  return [...new Set(paths)];
+}
+
+/** Protected paths split by whether they are on disk now (lstat: a dangling link is there). */
+export function protectedPathsByPresence(settings: ShellSandboxSettings): {
+  present: string[];
+  absent: string[];
+} {
+  const present: string[] = [];
+  const absent: string[] = [];
+  for (const file of protectedPaths(settings)) {
+    try {
+      fs.lstatSync(file);
+      present.push(file);
+    } catch {
+      absent.push(file);
+    }
+  }
+  return { present, absent };
 }
 
 /**
@@ -215,21 +234,54 @@ export function hardlinksToBlocked(settings: ShellSandboxSettings): string[] {
 }
 
 /** The runtime's configuration for these settings. */
-export function runtimeConfigOf(settings: ShellSandboxSettings): SandboxRuntimeConfig {
+export function runtimeConfigOf(
+  settings: ShellSandboxSettings,
+  protectedOnDisk = protectedPathsByPresence(settings).present,
+): SandboxRuntimeConfig {
   const blocked = [...settings.blockedPaths, ...hardlinksToBlocked(settings)];
   return {
     network: { allowedDomains: settings.allowedHosts, deniedDomains: [] },
     filesystem: {
       denyRead: blocked,
       allowWrite: settings.readOnly ? [] : settings.allowedPaths,
-      // Blocked beats allowed for writes too (a blocked folder inside an allowed one).
-      denyWrite: [...blocked, ...protectedPaths(settings)],
+      // Blocked beats allowed for writes too (a blocked folder inside an allowed one). Only
+      // what is on disk: the runtime mounts a visible placeholder for a missing path.
+      denyWrite: [...blocked, ...protectedOnDisk],
     },
   };
 }
 
 /** The runtime's scratch folder (its TMPDIR inside the sandbox) must exist on the host. */
 const SANDBOX_TMPDIR = '/tmp/claude';
+
+/**
+ * The runtime adds write denies of its own for start-up files in and below Node's working
+ * folder, and mounts a visible placeholder for each that is missing; when Node runs in a
+ * workspace (`omnipalm run` from a project) that litters it like the denies we now leave out.
+ * So wraps run with Node in an empty private folder (ours cover the allowed folders).
+ * process.chdir is process-wide: wraps are serialized, and no OmniPalm code resolves a
+ * relative path against the working folder while a wrap awaits (worker threads cannot
+ * chdir: there the runtime's own denies stay).
+ */
+let neutralFolder: string | undefined;
+let wraps: Promise<unknown> = Promise.resolve();
+
+async function inNeutralFolder<T>(work: () => Promise<T>): Promise<T> {
+  const run = async () => {
+    if (!isMainThread) return work();
+    neutralFolder ??= fs.mkdtempSync(path.join(os.tmpdir(), 'omnipalm-sandbox-wrap-'));
+    const previous = process.cwd();
+    process.chdir(neutralFolder);
+    try {
+      return await work();
+    } finally {
+      process.chdir(previous);
+    }
+  };
+  const result = wraps.then(run, run);
+  wraps = result.catch(() => undefined);
+  return result;
+}
 
 type Manager = (typeof import('@anthropic-ai/sandbox-runtime'))['SandboxManager'];
 
@@ -266,6 +318,15 @@ export async function resetSandboxRuntime(): Promise<void> {
   if (!current) return;
   const manager = await current.ready.catch(() => undefined);
   await manager?.reset();
+  if (neutralFolder) {
+    // The runtime has removed what it mounted there; anything else keeps the folder.
+    try {
+      fs.rmdirSync(neutralFolder);
+    } catch {
+      // Not empty or already gone.
+    }
+    neutralFolder = undefined;
+  }
 }
 
 /** Whether a sandbox can run here, by the runtime's own checks and a real bwrap start. */
@@ -309,6 +370,7 @@ export class ShellSandbox {
   private constructor(
     readonly status: SandboxStatus,
     private readonly config: SandboxRuntimeConfig | undefined,
+    private readonly settings?: ShellSandboxSettings,
   ) {}
 
   static async prepare(settings: ShellSandboxSettings): Promise<ShellSandbox> {
@@ -349,26 +411,39 @@ export class ShellSandbox {
         }; network: ${settings.allowedHosts.length > 0 ? settings.allowedHosts.join(', ') : 'none'}`,
       },
       config,
+      settings,
     );
   }
 
   /** Wraps a session's shell in the sandbox; undefined when sessions run unsandboxed. */
   launcher(): ShellLauncher | undefined {
-    const config = this.config;
-    if (!config) return undefined;
+    const { config, settings } = this;
+    if (!config || !settings) return undefined;
     const strings = (entries: readonly unknown[]) =>
       entries.filter((entry): entry is string => typeof entry === 'string');
+    const blocked = strings(config.filesystem.denyRead);
     return {
       sandboxed: true,
-      blockedPaths: strings(config.filesystem.denyRead),
+      blockedPaths: blocked,
       allowedPaths: strings(config.filesystem.allowWrite),
       async wrap(shellCommand) {
         if (process.platform === 'linux') {
           fs.mkdirSync(SANDBOX_TMPDIR, { recursive: true, mode: 0o700 });
         }
         const manager = await managerFor(config);
-        const wrapped = await manager.wrapWithSandbox(shellCommand, '/bin/bash');
-        return { file: '/bin/bash', args: ['-c', wrapped] };
+        // Looked at now, not when the sandbox was prepared: a start-up file made since then
+        // is bound, and one removed since is guarded instead of given a placeholder.
+        const { present, absent } = protectedPathsByPresence(settings);
+        const wrapped = await inNeutralFolder(() =>
+          manager.wrapWithSandbox(shellCommand, '/bin/bash', {
+            filesystem: { ...config.filesystem, denyWrite: [...blocked, ...present] },
+          }),
+        );
+        return {
+          file: '/bin/bash',
+          args: ['-c', wrapped],
+          guard: new StartupFileGuard(absent),
+        };
       },
     };
   }

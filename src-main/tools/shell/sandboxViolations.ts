@@ -22,8 +22,6 @@ export interface ViolationContext {
   cwd: string;
   /** Absolute, realpath'd blocked folders: a missing file under one was hidden by the sandbox. */
   blockedPaths: readonly string[];
-  /** Absolute, realpath'd allowed folders: a refused write in one hit a protected file. */
-  allowedPaths?: readonly string[];
 }
 
 /** Lines looked at per command: a flood of errors is reported by its first ones. */
@@ -31,7 +29,7 @@ const MAX_LINES = 2_000;
 const MAX_VIOLATIONS = 20;
 
 const WRITE = /Read-only file system/i;
-/** A blocked file is hidden ("No such file") or, through /proc/<pid>/root, refused. */
+/** A blocked file is hidden ("No such file") or, through /proc/<pid>/root, refused: a read. */
 const MISSING = /No such file or directory|Permission denied/i;
 /** The runtime's proxy refused a host: curl and friends may still exit 0 on its answer. */
 const PROXY_REFUSED = /Connection blocked by network allowlist/i;
@@ -117,15 +115,9 @@ export function findSandboxViolations(
         violations.push({ kind: 'read', line, path: blocked });
         continue;
       }
-      // Refused inside an allowed folder, where writes are allowed: a protected file
-      // (.bashrc, .git/hooks…) the sandbox keeps read-only.
-      const guarded = /Permission denied/i.test(line)
-        ? named.find((candidate) => under(candidate, context.allowedPaths ?? []))
-        : undefined;
-      if (guarded) {
-        violations.push({ kind: 'write', line, path: guarded });
-        continue;
-      }
+      // "Permission denied" anywhere else is the file's own mode, not the sandbox: its
+      // refused writes say "Read-only file system" (above), including those to protected
+      // files, and it mounts no placeholders that would answer a read with EACCES.
     }
     if (NETWORK.test(line)) violations.push({ kind: 'network', line });
   }

@@ -17,10 +17,18 @@ export interface ShellLauncher {
   readonly sandboxed: boolean;
   /** The folders the sandbox hides (realpath'd): a missing file under one is a violation. */
   readonly blockedPaths?: readonly string[];
-  /** The folders the sandbox lets commands write (a refused write there hit a protected file). */
+  /** The folders the sandbox lets commands write. */
   readonly allowedPaths?: readonly string[];
-  /** The program and arguments that run `shellCommand` (a bash command line) inside it. */
-  wrap(shellCommand: string): Promise<{ file: string; args: string[] }>;
+  /**
+   * The program and arguments that run `shellCommand` (a bash command line) inside it, and
+   * what guards the protected files the sandbox could not bind (they did not exist).
+   */
+  wrap(shellCommand: string): Promise<{ file: string; args: string[]; guard?: CreationGuard }>;
+}
+
+/** Moves away protected files created from inside the sandbox; each is a write violation. */
+export interface CreationGuard {
+  check(): SandboxViolation[];
 }
 
 export interface ShellSessionOptions {
@@ -190,6 +198,7 @@ class BashProcess {
     private readonly term: pty.IPty,
     private readonly maxOutputChars: number,
     private readonly batcher: OutputBatcher,
+    readonly guard?: CreationGuard,
   ) {
     term.onData((data) => this.receive(data));
     // node-pty emits exit only once the pty's read side has closed, i.e. after the last data
@@ -200,6 +209,8 @@ class BashProcess {
     void this.exited.then((exitCode) => {
       this.alive = false;
       this.running?.onExit(exitCode);
+      // What a background job planted after the last command: nothing inside runs any more.
+      guard?.check();
     });
   }
 
@@ -538,29 +549,36 @@ export class ShellSession {
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const ranIn = this.currentCwd;
+      // Planted by a background job since the last command: reported with this one.
+      const planted = shell.guard?.check() ?? [];
       const { output, dropped, exitCode, cwd } = await shell.run(command);
+      planted.push(...(shell.guard?.check() ?? []));
       if (cwd) this.currentCwd = cwd;
       if (!shell.isAlive) this.forget(shell);
       if (interrupted === 'abort') throw options.signal?.reason ?? new Error('aborted');
-      const text = normalizeLineEnds(output);
+      let text = normalizeLineEnds(output);
+      // The command is told, as a refused write would have told it.
+      for (const violation of planted)
+        text += `${text === '' || text.endsWith('\n') ? '' : '\n'}${violation.line}\n`;
       const launcher = this.options.launcher;
+      const status = interrupted && !shell.isAlive ? 130 : exitCode;
       return {
         output: text,
         droppedChars: dropped,
         // Interrupted and the shell had to be killed (a sandboxed shell has no terminal to
         // deliver Ctrl-C to): the command did not finish, whatever the dying shell reported.
-        exitCode: interrupted && !shell.isAlive ? 130 : exitCode,
+        // A planted start-up file was taken back: the write failed, whatever bash says.
+        exitCode: planted.length > 0 && status === 0 ? 1 : status,
         timedOut: interrupted === 'timeout',
         violations: launcher?.sandboxed
-          ? findSandboxViolations(
-              text,
-              {
-                cwd: ranIn,
-                blockedPaths: launcher.blockedPaths ?? [],
-                allowedPaths: launcher.allowedPaths ?? [],
-              },
-              exitCode,
-            )
+          ? [
+              ...findSandboxViolations(
+                normalizeLineEnds(output),
+                { cwd: ranIn, blockedPaths: launcher.blockedPaths ?? [] },
+                exitCode,
+              ),
+              ...planted,
+            ]
           : [],
       };
     } finally {
@@ -618,9 +636,9 @@ export class ShellSession {
       SYSTEMD_PAGER: '',
     });
     const bashArgs = ['--noprofile', '--norc', '--noediting'];
-    const { file, args } = this.options.launcher
+    const { file, args, guard } = this.options.launcher
       ? await this.options.launcher.wrap(`exec bash ${bashArgs.join(' ')}`)
-      : { file: 'bash', args: bashArgs };
+      : { file: 'bash', args: bashArgs, guard: undefined };
     if (this.disposed) throw new Error('the shell session was closed');
     const term = pty.spawn(file, args, {
       name: 'xterm-256color',
@@ -633,6 +651,7 @@ export class ShellSession {
       term,
       this.options.maxOutputChars ?? DEFAULT_MAX_OUTPUT_CHARS,
       this.batcher,
+      guard,
     );
     void shell.exited.then(() => this.forget(shell));
     try {
