@@ -58,7 +58,8 @@ describe('omnipalm run with the sandbox required', { timeout: 60_000 }, () => {
     // mistake): from there on only the sandbox stands between the command and the files.
     const run = runInTerminal(fixture, ['look around']);
     closers.push(async () => run.kill());
-    // Every question gets a yes (the scripts, then curl after untrusted output) until it exits.
+    // Every question gets a yes until it exits: the two scripts, then — once command output
+    // tainted the task — curl (network) and unshare (a program not known to stay local).
     let asked = 0;
     for (;;) {
       const mark = run.output().length;
@@ -73,7 +74,7 @@ describe('omnipalm run with the sandbox required', { timeout: 60_000 }, () => {
       asked += 1;
       run.type('y\r');
     }
-    expect(asked).toBe(3);
+    expect(asked).toBe(4);
     expect(await run.exit, run.output()).toBe(0);
     const output = run.output();
     expect(output).toMatch(/done \(5 steps/);

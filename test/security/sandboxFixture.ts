@@ -50,6 +50,8 @@ export function settingsFor(
     readOnly: false,
     networkEnabled: false,
     allowedHosts: [],
+    // Planted start-up files are moved here, inside the test's temp tree (removed with it).
+    quarantineFolder: path.join(tree.root, 'refused'),
     ...overrides,
   };
 }

@@ -34,6 +34,11 @@ export interface ShellSandboxSettings {
   networkEnabled: boolean;
   /** Host names the shell may reach (ports dropped: the proxy filters by name). */
   allowedHosts: string[];
+  /**
+   * Where start-up files planted from the sandbox are moved (StartupFileGuard): inside
+   * $OMNIPALM_HOME, which the agent can never read back. Default: a folder in the temp dir.
+   */
+  quarantineFolder?: string;
 }
 
 export interface SandboxStatus {
@@ -81,6 +86,7 @@ export function sandboxSettingsFromConfig(
       ...new Set([...security.blocked_paths.map(expand), realOrSame(where.omnipalmHome)]),
     ],
     readOnly: security.read_only,
+    quarantineFolder: path.join(realOrSame(where.omnipalmHome), 'refused'),
     networkEnabled: integrations.network.enabled,
     allowedHosts: integrations.network.enabled
       ? [...new Set(hosts.map((host) => host.replace(/:\d+$/, '').toLowerCase()))]
@@ -442,7 +448,7 @@ export class ShellSandbox {
         return {
           file: '/bin/bash',
           args: ['-c', wrapped],
-          guard: new StartupFileGuard(absent),
+          guard: new StartupFileGuard(absent, settings.quarantineFolder),
         };
       },
     };

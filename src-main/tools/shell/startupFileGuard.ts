@@ -20,8 +20,14 @@ import type { SandboxViolation } from './sandboxViolations.js';
 export class StartupFileGuard {
   private quarantine: string | undefined;
 
-  /** `absent`: protected paths (absolute) that did not exist when the shell started. */
-  constructor(private readonly absent: readonly string[]) {}
+  /**
+   * `absent`: protected paths (absolute) that did not exist when the shell started;
+   * `quarantineRoot`: where their replacements go (a fresh temp folder when not given).
+   */
+  constructor(
+    private readonly absent: readonly string[],
+    private readonly quarantineRoot?: string,
+  ) {}
 
   /** Moves away every guarded path that now exists; one write violation for each. */
   check(): SandboxViolation[] {
@@ -40,7 +46,12 @@ export class StartupFileGuard {
     try {
       // Made again when gone (a temp cleaner, or the user emptied it).
       if (!this.quarantine || !fs.existsSync(this.quarantine)) {
-        this.quarantine = fs.mkdtempSync(path.join(os.tmpdir(), 'omnipalm-refused-'));
+        if (this.quarantineRoot) {
+          fs.mkdirSync(this.quarantineRoot, { recursive: true, mode: 0o700 });
+          this.quarantine = this.quarantineRoot;
+        } else {
+          this.quarantine = fs.mkdtempSync(path.join(os.tmpdir(), 'omnipalm-refused-'));
+        }
       }
       const target = path.join(
         this.quarantine,
