@@ -1,8 +1,8 @@
-// Writes the config reference into README.md from the schema.
+// Writes the configuration reference into docs/configuration.md from the schema.
 import fs from 'node:fs';
 import path from 'node:path';
-import { withConfigReference } from '../src-main/config/reference.js';
+import { REFERENCE_FILE, withConfigReference } from '../src-main/config/reference.js';
 
-const readmePath = path.resolve(import.meta.dirname, '..', 'README.md');
-fs.writeFileSync(readmePath, withConfigReference(fs.readFileSync(readmePath, 'utf8')));
-console.log(`config reference written to ${readmePath}`);
+const docPath = path.resolve(import.meta.dirname, '..', REFERENCE_FILE);
+fs.writeFileSync(docPath, withConfigReference(fs.readFileSync(docPath, 'utf8')));
+console.log(`config reference written to ${docPath}`);
