@@ -83,6 +83,8 @@ export type ShellDataListener = (chunk: string) => void;
 const DEFAULT_MAX_OUTPUT_CHARS = 1_000_000;
 /** How long an exiting shell gets after its acknowledgement before it is killed. */
 const EXIT_GRACE_MS = 1_000;
+/** How long close() waits for a killed shell's pty to report its exit. */
+const CLOSE_WAIT_MS = 5_000;
 /** Output is kept back this many characters, so a marker split across chunks is still found. */
 // A marker carries the working folder, up to PATH_MAX long.
 const MARKER_WINDOW = 4096 + 128;
@@ -216,6 +218,11 @@ class BashProcess {
 
   get isAlive(): boolean {
     return this.alive && !this.exiting;
+  }
+
+  /** The pty's child: bash, or the sandbox (bwrap) that runs it. */
+  get pid(): number {
+    return this.term.pid;
   }
 
   /** Sets the terminal up and waits for the shell to answer. */
@@ -408,6 +415,10 @@ class BashProcess {
 
 export class ShellSession {
   private process: BashProcess | undefined;
+  /** The shell being started (by warmUp or a command): every caller waits for this one. */
+  private starting: Promise<BashProcess> | undefined;
+  /** A spawned shell that has not answered yet: close() must kill it too. */
+  private spawned: BashProcess | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private disposed = false;
   private readonly listeners = new Set<ShellDataListener>();
@@ -431,6 +442,11 @@ export class ShellSession {
   /** True when the session's shell runs inside the OS sandbox. */
   get sandboxed(): boolean {
     return this.options.launcher?.sandboxed === true;
+  }
+
+  /** The process id of the shell that runs or is starting (bwrap's when sandboxed). */
+  get pid(): number | undefined {
+    return (this.process ?? this.spawned)?.pid;
   }
 
   /** The folder the session started in, or the last one a command left it in. */
@@ -460,7 +476,8 @@ export class ShellSession {
     }
     if (this.disposed) return;
     this.terminalSize = { cols, rows };
-    this.process?.resize(cols, rows);
+    // A shell that is starting has its pty already: the view's size must reach it too.
+    (this.process ?? this.spawned)?.resize(cols, rows);
   }
 
   /**
@@ -524,18 +541,53 @@ export class ShellSession {
     return { accepted: true, submitted, interrupted: false };
   }
 
+  /**
+   * Starts the shell now, before a command needs it: a task warms its shell while the model
+   * thinks, so the first command does not wait for the sandbox to start. Throws nothing: a
+   * start that fails is reported to the first command that needs the shell (which gets the
+   * same error it would have got starting the shell itself), and a later command tries again.
+   */
+  warmUp(): void {
+    if (this.disposed || this.process?.isAlive) return;
+    this.shell().catch(() => undefined);
+  }
+
+  /** Kills the shell at once (and one that is starting), without waiting; see close(). */
   dispose(): void {
     this.disposed = true;
     this.batcher.flush();
     this.listeners.clear();
     this.process?.kill();
     this.process = undefined;
+    this.spawned?.kill();
+  }
+
+  /**
+   * dispose(), then waits until nothing of the session is left: a start in progress (the
+   * sandbox being set up) has given up, and the killed shell's pty reported its exit. A task
+   * that ends during its shell's warm start leaves no bash behind, and no sandbox set-up
+   * running into a later reset of the sandbox runtime.
+   */
+  async close(): Promise<void> {
+    const starting = this.starting;
+    const shells = [this.process, this.spawned];
+    this.dispose();
+    await starting?.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    const gaveUp = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, CLOSE_WAIT_MS);
+      timer.unref();
+    });
+    await Promise.race([Promise.all(shells.map((shell) => shell?.exited)), gaveUp]);
+    clearTimeout(timer);
   }
 
   private async execNow(command: string, options: ExecOptions): Promise<ExecResult> {
     if (this.disposed) throw new Error('the shell session was closed');
     options.signal?.throwIfAborted();
     const shell = await this.shell();
+    // Stopped while the shell started: its abort event has fired already and would be missed.
+    options.signal?.throwIfAborted();
     let interrupted: 'timeout' | 'abort' | undefined;
     let graceTimer: NodeJS.Timeout | undefined;
     const interrupt = (why: 'timeout' | 'abort') => {
@@ -617,8 +669,21 @@ export class ShellSession {
     if (this.process === shell) this.process = undefined;
   }
 
-  private async shell(): Promise<BashProcess> {
-    if (this.process?.isAlive) return this.process;
+  /** The running shell, or the one being started, or a new one. */
+  private shell(): Promise<BashProcess> {
+    if (this.process?.isAlive) return Promise.resolve(this.process);
+    if (!this.starting) {
+      const starting = this.startShell();
+      this.starting = starting;
+      const settled = () => {
+        if (this.starting === starting) this.starting = undefined;
+      };
+      starting.then(settled, settled);
+    }
+    return this.starting;
+  }
+
+  private async startShell(): Promise<BashProcess> {
     const env: Record<string, string> = {};
     const scrubbed = scrubEnvironment(this.options.env ?? process.env, this.options.secrets ?? []);
     for (const [name, value] of Object.entries(scrubbed))
@@ -654,11 +719,16 @@ export class ShellSession {
       guard,
     );
     void shell.exited.then(() => this.forget(shell));
+    this.spawned = shell;
     try {
       await shell.start(this.options.startTimeoutMs ?? 10_000);
+      if (this.disposed) throw new Error('the shell session was closed');
     } catch (error) {
       shell.kill();
-      throw error;
+      // Killed by close() while starting: that, not the shell's exit status, is the reason.
+      throw this.disposed ? new Error('the shell session was closed') : error;
+    } finally {
+      this.spawned = undefined;
     }
     this.process = shell;
     return shell;
