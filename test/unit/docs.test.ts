@@ -24,14 +24,17 @@ const PAGES = [
 /** The text GitHub renders as prose: fenced blocks, HTML comments and code spans removed. */
 function prose(markdown: string): string {
   return markdown
-    .replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
+    .replace(/^[ \t]*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^[ \t]*\1[^\n]*$/gm, '')
     .replace(/<!--[\s\S]*?-->/g, '')
     .replace(/`[^`\n]*`/g, '');
 }
 
 /** Heading anchors as GitHub makes them (github-slugger): duplicates get -1, -2, … */
 function anchorsOf(markdown: string): Set<string> {
-  const withoutFences = markdown.replace(/^(`{3,}|~{3,})[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '');
+  const withoutFences = markdown.replace(
+    /^[ \t]*(`{3,}|~{3,})[^\n]*\n[\s\S]*?^[ \t]*\1[^\n]*$/gm,
+    '',
+  );
   const anchors = new Set<string>();
   const seen = new Map<string, number>();
   for (const match of withoutFences.matchAll(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm)) {
@@ -111,7 +114,8 @@ describe('docs', () => {
     expect(
       linksOf(
         'See [The `omnipalm` command](cli.md#x), ![shot](images/a.png), `[no](code.md)`,\n' +
-          '```\n[no](fenced.md) https://fenced.example\n```\nand https://bare.example/page.',
+          '```\n[no](fenced.md) https://fenced.example\n```\nand https://bare.example/page.\n' +
+          '1. step\n\n   ```bash\n   [no](indented.md)\n   ```\n',
       ),
     ).toEqual(['cli.md#x', 'images/a.png', 'https://bare.example/page']);
   });
