@@ -8,11 +8,16 @@ import { type AuditEvent, type AuditFieldValue, defaultLevel } from './auditEven
 export const GENESIS_HASH = 'A'.repeat(43);
 export const CHAIN_SUFFIX = / seq=(\d+) sha256=([\w-]{43})$/;
 
+/** What JSON.stringify would change in a string: `"`, `\\`, control characters, surrogates. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what it finds
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
+
 function quote(value: string): string {
   // JSON string syntax: quotes and backslashes escaped, newlines and control characters
   // as \n, \u001b … — so one event is always exactly one line and a value cannot fake the
-  // chain suffix or an extra log line.
-  return JSON.stringify(value);
+  // chain suffix or an extra log line. Most values need no escape at all: then the quotes
+  // alone give the same text without JSON.stringify's call.
+  return NEEDS_ESCAPE.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 
 function formatValue(value: AuditFieldValue): string {
@@ -48,11 +53,12 @@ let cachedSecond = NaN;
 let cachedTime = '';
 
 /** "2024-01-15T10:23:45Z" — formatted once per second, not once per line. */
-export function formatTime(time: Date): string {
-  const second = Math.floor(time.getTime() / 1000);
+export function formatTime(time: Date | number): string {
+  const milliseconds = typeof time === 'number' ? time : time.getTime();
+  const second = Math.floor(milliseconds / 1000);
   if (second !== cachedSecond) {
     cachedSecond = second;
-    cachedTime = `${time.toISOString().slice(0, 19)}Z`;
+    cachedTime = `${new Date(milliseconds).toISOString().slice(0, 19)}Z`;
   }
   return cachedTime;
 }
@@ -67,7 +73,7 @@ const LEVEL_COLUMN: Record<string, string> = {
 /** The readable part of the line, before redaction and the chain suffix. */
 export function formatBody(event: AuditEvent): string {
   const level = event.level ?? defaultLevel(event.kind);
-  let body = `${formatTime(event.time ?? new Date())} ${LEVEL_COLUMN[level]} [${event.kind}]`;
+  let body = `${formatTime(event.time ?? Date.now())} ${LEVEL_COLUMN[level]} [${event.kind}]`;
   if (event.name !== undefined) body += ` ${bareWord(event.name)}`;
   if (event.text !== undefined) body += ` ${quote(event.text)}`;
   const fields = event.fields;
@@ -88,17 +94,6 @@ export function chainHash(previousHash: string, bodyWithSeq: string): string {
   return oneShotHash('sha256', `${previousHash}\n${bodyWithSeq}`, 'base64url');
 }
 
-/** Appends ` seq=N sha256=…` to a (redacted) body. */
-export function sealLine(
-  body: string,
-  seq: number,
-  previousHash: string,
-): { line: string; hash: string } {
-  const withSeq = `${body} seq=${seq}`;
-  const hash = chainHash(previousHash, withSeq);
-  return { line: `${withSeq} sha256=${hash}`, hash };
-}
-
 export interface ParsedSeal {
   body: string;
   seq: number;
@@ -109,4 +104,52 @@ export function parseSeal(line: string): ParsedSeal | undefined {
   const match = CHAIN_SUFFIX.exec(line);
   if (!match) return undefined;
   return { body: line.slice(0, match.index), seq: Number(match[1]), hash: match[2]! };
+}
+
+/** Base64url SHA-256 is always this long. */
+const HASH_LENGTH = 43;
+/** Where the line starts in LineSealer's buffer: after the previous hash and "\n". */
+const LINE_START = HASH_LENGTH + 1;
+/** " seq=" + up to 16 digits + " sha256=" + the hash + "\n". */
+const SUFFIX_ROOM = 5 + 16 + 8 + HASH_LENGTH + 1;
+
+/**
+ * Seals lines for the audit log's one write each, encoding each line to UTF-8 once. The
+ * previous hash and "\n" sit in the buffer just before the line, so the hash input
+ * (previous hash + "\n" + body + " seq=N") and the bytes to write (body + suffix + "\n",
+ * from one byte earlier when a crashed writer left the file mid-line) are two views of the
+ * same bytes. The hash is exactly chainHash's: both hash the UTF-8 of the same text.
+ */
+export class LineSealer {
+  private buffer = Buffer.allocUnsafe(16 * 1024);
+
+  /**
+   * The sealed line's bytes are valid until the next call. `closePreviousLine` puts a "\n"
+   * in front, ending a line another writer left unfinished.
+   */
+  seal(
+    body: string,
+    seq: number,
+    previousHash: string,
+    closePreviousLine: boolean,
+  ): { bytes: Uint8Array; line: string; hash: string } {
+    // A UTF-16 unit never takes more than 3 bytes in UTF-8.
+    const room = LINE_START + body.length * 3 + SUFFIX_ROOM;
+    if (room > this.buffer.length) this.buffer = Buffer.allocUnsafe(room * 2);
+    const buffer = this.buffer;
+    buffer.write(previousHash, 0, 'latin1');
+    buffer[HASH_LENGTH] = 0x0a;
+    let end = LINE_START + buffer.write(body, LINE_START, 'utf8');
+    const seqText = ` seq=${seq}`;
+    end += buffer.write(seqText, end, 'latin1');
+    const hash = oneShotHash('sha256', buffer.subarray(0, end), 'base64url');
+    const sealText = ` sha256=${hash}\n`;
+    end += buffer.write(sealText, end, 'latin1');
+    const start = closePreviousLine ? HASH_LENGTH : LINE_START;
+    return {
+      bytes: buffer.subarray(start, end),
+      line: `${body}${seqText} sha256=${hash}`,
+      hash,
+    };
+  }
 }

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AUDIT_LEVELS, type AuditEvent, type AuditLevel, defaultLevel } from './auditEvent.js';
-import { formatBody, GENESIS_HASH, parseSeal, sealLine } from './auditLine.js';
+import { formatBody, GENESIS_HASH, LineSealer, parseSeal } from './auditLine.js';
 import { FileLock } from './fileLock.js';
 
 export interface AuditLogSettings {
@@ -77,6 +77,7 @@ export class AuditLog {
   private state: ChainState = { seq: 0, hash: GENESIS_HASH };
   private endsMidLine = false;
   private releaseScheduled = false;
+  private readonly sealer = new LineSealer();
 
   constructor(options: AuditLogOptions) {
     this.settings = options.settings;
@@ -120,17 +121,15 @@ export class AuditLog {
     if (!this.accepts(event)) return undefined;
     const body = this.redact(formatBody(event));
     this.holdLock();
-    const sealed = sealLine(body, this.state.seq + 1, this.state.hash);
-    const text = `${this.endsMidLine ? '\n' : ''}${sealed.line}\n`;
-    // Lines are ASCII but for text the user typed: length is exact for ASCII, and only a
-    // line close to the rotation size needs its exact byte count.
-    let bytes = text.length;
-    if (this.knownSize + bytes * 3 > this.settings.maxSizeBytes) bytes = Buffer.byteLength(text);
+    const seq = this.state.seq + 1;
+    const sealed = this.sealer.seal(body, seq, this.state.hash, this.endsMidLine);
+    const bytes = sealed.bytes.length;
     if (this.knownSize > 0 && this.knownSize + bytes > this.settings.maxSizeBytes) this.rotate();
-    const written = fs.writeSync(this.fd!, text);
+    // The one write of this line: it is in the file (the kernel's) before append returns.
+    const written = fs.writeSync(this.fd!, sealed.bytes);
     this.knownSize += written;
     this.endsMidLine = false;
-    this.state = { seq: this.state.seq + 1, hash: sealed.hash };
+    this.state = { seq, hash: sealed.hash };
     return { line: sealed.line, seq: this.state.seq };
   }
 
