@@ -38,13 +38,15 @@ if (
 if (electronInstalled()) {
   const rebuilt = rebuildNativeModulesForElectron(root);
   if (rebuilt !== 0) process.exit(rebuilt);
-  const built = run(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build']);
-  if (built !== 0) process.exit(built);
 } else {
   // The headless mode runs in Node: undo an earlier rebuild for Electron if there was one.
   const ensured = run(process.execPath, [path.join(root, 'scripts', 'ensure-native-abi.mjs')]);
   if (ensured !== 0) process.exit(ensured);
 }
+// Both serve the built window (main, preload, renderer): build it from the current source, so
+// a fresh checkout's `npm install && npm start` shows the UI, not a page asking for a build.
+const built = run(path.join(root, 'node_modules', '.bin', 'electron-vite'), ['build']);
+if (built !== 0) process.exit(built);
 process.exit(
   run(process.execPath, [
     path.join(root, 'bin', 'omnipalm.mjs'),

@@ -1,5 +1,5 @@
 // The config keys, read off the schema itself so that `config get/set`, "did you mean" and the
-// README's reference can never drift from what is actually validated.
+// reference in docs/configuration.md can never drift from what is actually validated.
 import type { z } from 'zod';
 import { configSchema } from './schema.js';
 
