@@ -397,6 +397,11 @@ export class AgentCore {
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop();
     try {
+      // The shell starts now, while the model thinks about its first turn, so the first command
+      // does not wait ~0.4 s for the sandbox: only for a task that is offered shell.exec, and
+      // only now that its policy and sandbox exist. A start that fails (security.sandbox
+      // required and no sandbox) is the first command's error, as without the warm start.
+      if (tools.some((tool) => tool.name === shellExec.name)) shell.warmUp();
       const outcome = await runTask<CoreToolContext>({
         prompt,
         provider,
@@ -443,7 +448,8 @@ export class AgentCore {
       };
     } finally {
       options.signal?.removeEventListener('abort', stop);
-      shell.dispose();
+      // Also when the task ended during the warm start: no bash, no set-up left running.
+      await shell.close();
       if (terminalId !== undefined) this.terminals.unregister(terminalId);
       await browser?.close();
     }

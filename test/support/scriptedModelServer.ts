@@ -15,6 +15,8 @@ export interface ScriptedReply {
   toolUses?: ScriptedToolUse[];
   stopReason?: string;
   usage?: { input_tokens: number; output_tokens: number };
+  /** Milliseconds the server waits before answering (a model that is still thinking). */
+  delayMs?: number;
 }
 
 export interface RecordedRequest {
@@ -131,12 +133,16 @@ export async function startScriptedModelServer(
         return;
       }
       const parsed = JSON.parse(body) as { model: string; stream?: boolean };
-      if (parsed.stream) {
-        sse(response, reply, parsed.model);
-      } else {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(message(reply, parsed.model)));
-      }
+      const answer = () => {
+        if (parsed.stream) {
+          sse(response, reply, parsed.model);
+        } else {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(message(reply, parsed.model)));
+        }
+      };
+      if (reply.delayMs) setTimeout(answer, reply.delayMs);
+      else answer();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -10,6 +10,7 @@
 import { randomBytes } from 'node:crypto';
 import * as pty from 'node-pty';
 import { scrubEnvironment } from '../../secrets/environment.js';
+import { killProcessTree } from './processTree.js';
 import { findSandboxViolations, type SandboxViolation } from './sandboxViolations.js';
 
 /** Starts the session's shell inside something (the OS sandbox): once per shell process. */
@@ -303,8 +304,10 @@ class BashProcess {
     void this.exited.then(() => clearTimeout(timer));
   }
 
+  /** Kills the shell and everything it started (the sandbox's processes too: processTree.ts). */
   kill(): void {
     if (!this.alive) return;
+    killProcessTree(this.term.pid);
     try {
       this.term.kill('SIGKILL');
     } catch {
