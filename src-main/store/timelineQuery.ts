@@ -2,6 +2,7 @@
 // to send sane values), then turned into SQL that walks an index newest first from the
 // cursor and stops after one page, whatever the size of the table.
 import { AUDIT_KINDS, type AuditKind } from '../audit/auditEvent.js';
+import { trigramQuery } from './timelineText.js';
 
 export const DEFAULT_PAGE_LIMIT = 100;
 export const MAX_PAGE_LIMIT = 1000;
@@ -20,7 +21,10 @@ export interface TimelinePageQuery {
   tools?: string[];
   statuses?: string[];
   decisions?: ('allow' | 'ask' | 'deny')[];
-  /** Substring of the summary, case-insensitive; % and _ are plain characters. */
+  /**
+   * Substring of the summary, case-insensitive; % and _ are plain characters. ASCII text folds
+   * ASCII letters only, other text folds as JavaScript's toLowerCase (see timelineText.ts).
+   */
   text?: string;
   taskId?: string;
 }
@@ -145,11 +149,16 @@ export function pageSql(query: ParsedPageQuery): PageSql | undefined {
 
   const shared = ['id < ?'];
   const sharedParams: (string | number)[] = [query.before ?? Number.MAX_SAFE_INTEGER];
-  for (const [column, , values] of present.slice(1)) {
+  const indexedText = query.text === undefined ? undefined : trigramQuery(query.text);
+  // Text of 3 characters or more drives through the trigram index (migration 003): every
+  // other filter is then a check on the rows it finds.
+  const checked = indexedText === undefined ? present.slice(1) : present;
+  for (const [column, , values] of checked) {
     shared.push(`${column} IN (${values.map(() => '?').join(', ')})`);
     sharedParams.push(...values);
   }
   if (query.text !== undefined) {
+    // The filter's own rule, also on the rows the index finds (it finds a superset).
     // LIKE folds ASCII letters only, and runs in C: use it whenever the text is ASCII.
     if (/^[\x20-\x7e]*$/.test(query.text)) {
       shared.push("summary LIKE ? ESCAPE '\\'");
@@ -162,6 +171,21 @@ export function pageSql(query: ParsedPageQuery): PageSql | undefined {
 
   const select = `SELECT ${TIMELINE_COLUMNS} FROM timeline`;
   const limit = query.limit + 1; // one more than asked: tells whether there is a next page
+  if (indexedText !== undefined) {
+    // FTS5 walks its matches newest first from the cursor (rowid < ?) and stops at the
+    // limit; each is joined to its row by primary key and checked. No match reads nothing.
+    // The other columns are the timeline's alone (the index's is called folded).
+    const conditions = ['timeline_text.rowid < ?', ...shared.slice(1)];
+    return {
+      sql:
+        `SELECT ${TIMELINE_COLUMNS.split(', ')
+          .map((column) => `timeline.${column}`)
+          .join(', ')} FROM timeline_text JOIN timeline ON timeline.id = timeline_text.rowid ` +
+        `WHERE timeline_text MATCH ? AND ${conditions.join(' AND ')} ` +
+        'ORDER BY timeline_text.rowid DESC LIMIT ?',
+      params: [indexedText, ...sharedParams, limit],
+    };
+  }
   const driving = present[0];
   if (driving === undefined) {
     return {

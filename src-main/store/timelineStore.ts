@@ -18,6 +18,7 @@ import {
   TIMELINE_COLUMNS,
   type TimelinePageQuery,
 } from './timelineQuery.js';
+import { foldForSearch } from './timelineText.js';
 
 export type { TimelinePageQuery } from './timelineQuery.js';
 
@@ -108,6 +109,7 @@ export class TimelineStore implements TimelineWriter, TimelineReader {
   readonly #db: Database.Database;
   readonly #now: () => number;
   readonly #insert: Database.Statement<[Row]>;
+  readonly #appendOne: (event: TimelineInput) => number;
   readonly #insertMany: (events: readonly TimelineInput[]) => void;
   readonly #pages = new Map<string, Database.Statement<(string | number)[], StoredRow>>();
 
@@ -118,13 +120,27 @@ export class TimelineStore implements TimelineWriter, TimelineReader {
       `INSERT INTO timeline (${TIMELINE_COLUMNS.replace('id, ', '')}) ` +
         'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
+    const indexText = db.prepare<[number | bigint, string]>(
+      'INSERT INTO timeline_text (rowid, folded) VALUES (?, ?)',
+    );
+    // The row and its text index entry (migration 003) in the same transaction: a search
+    // never misses a stored event, and a failed insert leaves neither behind.
+    const insertOne = (row: Row): number | bigint => {
+      const id = this.#insert.run(row).lastInsertRowid;
+      indexText.run(id, foldForSearch(row[8]));
+      return id;
+    };
+    const appendOne = db.transaction((event: TimelineInput) =>
+      Number(insertOne(this.#toRow(event))),
+    );
     const insertAll = db.transaction((events: readonly TimelineInput[]) => {
       for (let index = 0; index < events.length; index++) {
-        this.#insert.run(this.#toRow(events[index] as TimelineInput, index));
+        insertOne(this.#toRow(events[index] as TimelineInput, index));
       }
     });
     // IMMEDIATE takes the write lock up front: a deferred transaction that had to upgrade
     // could fail with SQLITE_BUSY at once instead of waiting out the busy timeout.
+    this.#appendOne = (event) => appendOne.immediate(event);
     this.#insertMany = (events) => insertAll.immediate(events);
     // directOnly: callable from our queries only, never from a trigger or view in the file.
     db.function(FOLDED_CONTAINS, { deterministic: true, directOnly: true }, (summary, text) =>
@@ -136,7 +152,7 @@ export class TimelineStore implements TimelineWriter, TimelineReader {
 
   /** Stores one event; returns its id. */
   append(event: TimelineInput): number {
-    return Number(this.#insert.run(this.#toRow(event)).lastInsertRowid);
+    return this.#appendOne(event);
   }
 
   /** Stores all the events in one transaction, or none of them if one is invalid. */

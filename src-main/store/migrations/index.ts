@@ -2,5 +2,6 @@
 import type { Migration } from '../migration.js';
 import { migration001 } from './001_timeline.js';
 import { migration002 } from './002_timelineIndexes.js';
+import { migration003 } from './003_timelineText.js';
 
-export const MIGRATIONS: readonly Migration[] = [migration001, migration002];
+export const MIGRATIONS: readonly Migration[] = [migration001, migration002, migration003];

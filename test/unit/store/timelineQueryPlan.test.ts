@@ -30,6 +30,11 @@ function plan(query: TimelinePageQuery): string[] {
     .map((row) => row.detail);
 }
 
+/** The trigram index (migration 003) walked newest first from the cursor, each match joined
+ * to its row by primary key. */
+const TEXT_INDEX =
+  /^(SCAN timeline_text VIRTUAL TABLE INDEX \d+:M\d+<|SEARCH timeline USING INTEGER PRIMARY KEY \(rowid=\?\))$/;
+
 const QUERIES: [string, TimelinePageQuery, RegExp][] = [
   ['no filter', {}, /^SEARCH timeline USING INTEGER PRIMARY KEY \(rowid<\?\)$/],
   ['from a cursor', { before: 500 }, /^SEARCH timeline USING INTEGER PRIMARY KEY \(rowid<\?\)$/],
@@ -40,9 +45,13 @@ const QUERIES: [string, TimelinePageQuery, RegExp][] = [
   ['task', { taskId: 't1', kinds: ['policy'] }, /INDEX timeline_by_task \(task_id=\? AND rowid/],
   ['decision', { decisions: ['deny'] }, /INDEX timeline_by_decision \(decision=\? AND rowid/],
   ['status', { statuses: ['error'] }, /INDEX timeline_by_status \(status=\? AND rowid/],
-  ['text', { text: '50%_off' }, /^SEARCH timeline USING INTEGER PRIMARY KEY \(rowid<\?\)$/],
-  ['non-ASCII text', { text: 'Résumé' }, /^SEARCH timeline USING INTEGER PRIMARY KEY/],
-  ['text and kind', { text: 'x', kinds: ['error'] }, /INDEX timeline_by_kind/],
+  ['text', { text: '50%_off' }, TEXT_INDEX],
+  ['non-ASCII text', { text: 'Résumé' }, TEXT_INDEX],
+  ['text and kind', { text: 'denied', kinds: ['error', 'policy'] }, TEXT_INDEX],
+  ['text from a cursor', { text: 'module7/', before: 500 }, TEXT_INDEX],
+  // Under 3 characters the trigram index cannot answer: the walk checks each row instead.
+  ['short text', { text: 'ab' }, /^SEARCH timeline USING INTEGER PRIMARY KEY \(rowid<\?\)$/],
+  ['short text and kind', { text: 'x', kinds: ['error'] }, /INDEX timeline_by_kind/],
 ];
 
 function expectIndexedWalk(query: TimelinePageQuery, expected: RegExp): void {
@@ -50,12 +59,18 @@ function expectIndexedWalk(query: TimelinePageQuery, expected: RegExp): void {
   const searches = steps.filter((step) => /^(SEARCH|SCAN) /.test(step));
   expect(searches.length).toBeGreaterThan(0);
   for (const step of searches) expect(step).toMatch(expected);
-  expect(steps.join('\n')).not.toMatch(/^SCAN timeline|USE TEMP B-TREE/m);
+  expect(steps.join('\n')).not.toMatch(/^SCAN timeline$|USE TEMP B-TREE/m);
 }
 
 describe('the timeline page query plan', () => {
   it.each(QUERIES)('%s: walks its index in id order, no scan, no sort', (_, query, expected) => {
     expectIndexedWalk(query, expected);
+  });
+
+  it('drives a text search of 3 characters or more through the trigram index', () => {
+    const steps = plan({ text: 'no such text', kinds: ['policy'] });
+    expect(steps[0]).toMatch(/^SCAN timeline_text VIRTUAL TABLE INDEX \d+:M/);
+    expect(steps[1]).toBe('SEARCH timeline USING INTEGER PRIMARY KEY (rowid=?)');
   });
 
   it('merges one index walk per value rather than sorting the matches', () => {
