@@ -5,15 +5,15 @@
 // the scripted loopback model server (real SDK, SSE) delaying its first reply, the real
 // policy, the real bubblewrap sandbox (security.sandbox: required) — running `true` three
 // times. A command's cost is from its tool_call audit event (the model's tool_use reached the
-// loop) to its tool_result. The sandbox runtime is reset before each round, so every task
-// starts it cold, as a fresh `omnipalm run` does. Medians over ROUNDS.
+// loop) to its tool_result. Each round opens a new core, as a fresh `omnipalm run` does, so
+// its first task starts the sandbox runtime cold; a second task in the same core finds the
+// runtime up, as tasks in the app do. Closing the core stops the runtime. Medians of ROUNDS.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { AgentCore } from '../../src-main/agent/core.js';
-import { resetSandboxRuntime } from '../../src-main/tools/shell/sandbox.js';
-import { ShellSandbox } from '../../src-main/tools/shell/sandbox.js';
+import { resetSandboxRuntime, ShellSandbox } from '../../src-main/tools/shell/sandbox.js';
 import { ShellSession } from '../../src-main/tools/shell/shellSession.js';
 import { startScriptedModelServer, type ScriptedReply } from '../support/scriptedModelServer.js';
 
@@ -77,58 +77,72 @@ export async function run(): Promise<string[]> {
         blocked_paths: [],
         require_confirmation: false,
         sandbox: 'required',
+        // Hundreds of commands a minute here; the limit is not what is measured.
+        rate_limits: { shell_commands_per_minute: 100_000 },
       },
       integrations: { network: { enabled: false } },
     }),
     { mode: 0o600 },
   );
   const server = await startScriptedModelServer(
-    Array.from({ length: ROUNDS }, () => taskScript()).flat(),
+    Array.from({ length: 2 * ROUNDS }, () => taskScript()).flat(),
   );
-  /** Per task, the [tool_call, tool_result] times of each command, in order. */
+  /** The [tool_call, tool_result] times of each command of the running task, in order. */
   let marks: number[] = [];
-  const core = await AgentCore.open({
-    home,
-    homeDir: root,
-    env: {
-      HOME: root,
-      OMNIPALM_LLM_API_KEY: 'sk-ant-bench-0123456789abcdefghij',
-      OMNIPALM_LLM_BASE_URL: server.baseURL,
-    },
-    onEvent: (event) => {
-      if (event.kind === 'tool_call' || event.kind === 'tool_result') marks.push(performance.now());
-    },
-  });
+  const runOne = async (core: AgentCore, label: string): Promise<number[]> => {
+    marks = [];
+    const outcome = await core.runTask('run true three times', { cwd: work });
+    if (outcome.status !== 'done' || marks.length !== 2 * COMMANDS_PER_TASK) {
+      throw new Error(`${label}: ${outcome.status} ${outcome.error ?? ''}, ${marks.length} marks`);
+    }
+    return Array.from({ length: COMMANDS_PER_TASK }, (_, i) => marks[2 * i + 1]! - marks[2 * i]!);
+  };
   try {
-    const first: number[] = [];
-    const later: number[] = [];
+    const fresh = { first: [] as number[], later: [] as number[] };
+    const again = { first: [] as number[], later: [] as number[] };
     const cold: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       cold.push(await coldStartMs(work));
       await resetSandboxRuntime();
-      marks = [];
-      const outcome = await core.runTask('run true three times', { cwd: work });
-      if (outcome.status !== 'done' || marks.length !== 2 * COMMANDS_PER_TASK) {
-        throw new Error(
-          `round ${round}: ${outcome.status} ${outcome.error ?? ''}, ${marks.length} marks`,
-        );
+      const core = await AgentCore.open({
+        home,
+        homeDir: root,
+        env: {
+          HOME: root,
+          OMNIPALM_LLM_API_KEY: 'sk-ant-bench-0123456789abcdefghij',
+          OMNIPALM_LLM_BASE_URL: server.baseURL,
+        },
+        onEvent: (event) => {
+          if (event.kind === 'tool_call' || event.kind === 'tool_result') {
+            marks.push(performance.now());
+          }
+        },
+      });
+      try {
+        for (const [figures, label] of [
+          [fresh, 'first task'],
+          [again, 'second task'],
+        ] as const) {
+          const costs = await runOne(core, `round ${round}, ${label}`);
+          figures.first.push(costs[0]!);
+          figures.later.push(median(costs.slice(1)));
+        }
+      } finally {
+        await core.close();
       }
-      const costs = Array.from(
-        { length: COMMANDS_PER_TASK },
-        (_, i) => marks[2 * i + 1]! - marks[2 * i]!,
-      );
-      first.push(costs[0]!);
-      later.push(median(costs.slice(1)));
     }
-    const firstMs = median(first);
-    const laterMs = median(later);
-    const limit = FACTOR * laterMs + SLACK_MS;
+    const line = (figures: typeof fresh, what: string) => {
+      const firstMs = median(figures.first);
+      const laterMs = median(figures.later);
+      const limit = FACTOR * laterMs + SLACK_MS;
+      return `first shell command ${what} (model answers after ${MODEL_DELAY_MS} ms) ${ms(firstMs)} vs a later command ${ms(laterMs)}: limit ${FACTOR}× + ${SLACK_MS} ms = ${ms(limit)} — ${firstMs <= limit ? 'met' : 'MISSED'}`;
+    };
     return [
-      `first shell command of a task (model answers after ${MODEL_DELAY_MS} ms) ${ms(firstMs)} vs a later command ${ms(laterMs)}: limit ${FACTOR}× + ${SLACK_MS} ms = ${ms(limit)} — ${firstMs <= limit ? 'met' : 'MISSED'}`,
-      `cold sandboxed shell start-up the task hides ${ms(median(cold))} (context; medians of ${ROUNDS} tasks, sandbox runtime reset before each)`,
+      line(fresh, 'of a task in a new process (cold sandbox runtime, as omnipalm run)'),
+      line(again, 'of a later task in the same process (runtime up, as the app)'),
+      `cold sandboxed shell start-up to hide ${ms(median(cold))} (context: a session's first exec with the runtime reset; medians of ${ROUNDS} rounds)`,
     ];
   } finally {
-    await core.close();
     await server.close();
     await resetSandboxRuntime();
     fs.rmSync(root, { recursive: true, force: true });
