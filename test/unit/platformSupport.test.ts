@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import semver from 'semver';
 import { describe, expect, it } from 'vitest';
+import { ABI_SPECIFIC_MODULES } from '../../scripts/nativeAbi.mjs';
 import {
   ELECTRON_MAJOR_CADENCE_DAYS,
   ELECTRON_SUPPORT,
@@ -172,5 +173,45 @@ describe('Node', () => {
         exception.version,
       );
     }
+  });
+});
+
+describe('native addons', () => {
+  it('only the ABI_SPECIFIC_MODULES use V8 directly; the others use Node-API', () => {
+    // An addon importing V8's C++ API (mangled `_ZN2v8…` names) loads only in the Node or
+    // Electron it was built for, so test-on-node and `npm start` must rebuild it; a Node-API
+    // addon (`napi_…` only) loads in every Node 20, 22, 24 and Electron as it is.
+    const nodeModules = path.join(root, 'node_modules');
+    const found: Record<string, string> = {};
+    const dependencies = Object.keys(
+      (
+        JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+          dependencies: Record<string, string>;
+        }
+      ).dependencies,
+    );
+    const folders = [
+      ...dependencies,
+      ...fs.readdirSync(path.join(nodeModules, '@napi-rs')).map((name) => `@napi-rs/${name}`),
+    ];
+    for (const name of folders) {
+      const folder = path.join(nodeModules, name);
+      for (const file of fs.readdirSync(folder, { recursive: true }) as string[]) {
+        if (!file.endsWith('.node') || file.split(path.sep).includes('node_modules')) continue;
+        const binary = fs.readFileSync(path.join(folder, file));
+        if (!binary.includes('_ZN2v8') && !binary.includes('napi_')) continue; // no symbol names to judge by
+        found[`${name}/${file}`] = binary.includes('_ZN2v8') ? 'v8' : 'napi';
+      }
+    }
+    expect(Object.keys(found).length).toBeGreaterThanOrEqual(4);
+    const usingV8 = Object.entries(found)
+      .filter(([, kind]) => kind === 'v8')
+      .map(([file]) =>
+        file
+          .split('/')
+          .slice(0, file.startsWith('@') ? 2 : 1)
+          .join('/'),
+      );
+    expect([...new Set(usingV8)].sort()).toEqual([...ABI_SPECIFIC_MODULES].sort());
   });
 });
