@@ -2,8 +2,6 @@
 // `omnipalm config set security.confirm_operations '["delete", "send_email", "execute_shell", "deploy"]'`.
 import path from 'node:path';
 import { stringify as toYaml } from 'yaml';
-import { AuditLog } from '../audit/auditLog.js';
-import { auditSettingsFromConfig } from '../audit/auditSettings.js';
 import { ConfigStore, validateConfigFile } from '../config/index.js';
 import { Redactor } from '../secrets/redactor.js';
 import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
@@ -32,14 +30,21 @@ const SUBCOMMAND_HELP: Record<string, string> = {
     'Usage: omnipalm config validate [FILE]\n\nChecks a config file strictly (unknown keys, types, ranges). Exit 0 when valid, 2 otherwise.',
 };
 
-/** Every saved change is audited as [config], with the value before and after. */
-function recordConfigChange(
+/**
+ * Every saved change is audited as [config], with the value before and after. The audit log
+ * loads here, not at start-up: `config get` and `list` write nothing.
+ */
+async function recordConfigChange(
   store: ConfigStore,
   home: string,
   key: string,
   previous: unknown,
   value: unknown,
-): void {
+): Promise<void> {
+  const [{ AuditLog }, { auditSettingsFromConfig }] = await Promise.all([
+    import('../audit/auditLog.js'),
+    import('../audit/auditSettings.js'),
+  ]);
   const log = new AuditLog({
     settings: auditSettingsFromConfig(store.load(), home),
     redact: (text) => new Redactor().redact(text),
@@ -63,10 +68,14 @@ function recordConfigChange(
 function formatValue(value: unknown, json: boolean): string {
   if (json || (value !== null && typeof value === 'object')) return JSON.stringify(value);
   if (value === undefined) return '';
+  // What YAML prints for these, without building a YAML document (~10 ms at start-up).
+  if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
+    return String(value);
+  }
   return toYaml(value).trimEnd();
 }
 
-export function runConfigCommand(args: string[], io: CliIO, home: string): number {
+export async function runConfigCommand(args: string[], io: CliIO, home: string): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === undefined || subcommand === '--help' || subcommand === '-h') {
     io.stdout(CONFIG_HELP);
@@ -123,7 +132,7 @@ export function runConfigCommand(args: string[], io: CliIO, home: string): numbe
       }
       const result = store.set(key, value);
       io.stdout(`${key} = ${formatValue(result.value, false)} (saved to ${store.file})`);
-      recordConfigChange(store, home, key, result.previous, result.value);
+      await recordConfigChange(store, home, key, result.previous, result.value);
       return EXIT_OK;
     }
     case 'validate': {

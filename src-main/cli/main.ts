@@ -1,14 +1,9 @@
 // The `omnipalm` command: dispatches to one module per command. Bad input exits 2 with one
-// line; a command's own failure exits 1.
-import { ConfigError, omnipalmHome } from '../config/index.js';
+// line; a command's own failure exits 1. Only what every start needs is imported here: each
+// command's module (and with it yaml, zod, SQLite, the keychain, the model SDK…) loads when
+// that command runs, so `--version` and `--help` load none of it (test/bench/cli.bench.ts).
+import { omnipalmHome } from '../config/home.js';
 import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cliSupport.js';
-import { runAuditCommand } from './auditCommand.js';
-import { runConfigCommand } from './configCommand.js';
-import { runDoctorCommand } from './doctorCommand.js';
-import { runKeysCommand } from './keysCommand.js';
-import { runPolicyCommand } from './policyCommand.js';
-import { runStartCommand } from './startCommand.js';
-import { Redactor } from '../secrets/redactor.js';
 import { VERSION } from './version.js';
 
 export const MAIN_HELP = `Usage: omnipalm <command> [options]
@@ -28,22 +23,34 @@ Options:
 
 Environment: OMNIPALM_HOME (default ~/.omnipalm), OMNIPALM_ALLOW_ROOT=1 (run as root anyway).`;
 
-const COMMANDS: Record<
-  string,
-  (args: string[], io: CliIO, home: string) => number | Promise<number>
-> = {
-  audit: runAuditCommand,
-  config: runConfigCommand,
-  doctor: runDoctorCommand,
-  keys: runKeysCommand,
-  policy: runPolicyCommand,
-  // Loaded on use: the agent pulls in the model SDK, the tools and their dependencies.
+type Command = (args: string[], io: CliIO, home: string) => number | Promise<number>;
+
+const COMMANDS: Record<string, Command> = {
+  audit: async (args, io, home) =>
+    (await import('./auditCommand.js')).runAuditCommand(args, io, home),
+  config: async (args, io, home) =>
+    (await import('./configCommand.js')).runConfigCommand(args, io, home),
+  doctor: async (args, io, home) =>
+    (await import('./doctorCommand.js')).runDoctorCommand(args, io, home),
+  keys: async (args, io, home) => (await import('./keysCommand.js')).runKeysCommand(args, io, home),
+  policy: async (args, io, home) =>
+    (await import('./policyCommand.js')).runPolicyCommand(args, io, home),
   run: async (args, io, home) => (await import('./runCommand.js')).runRunCommand(args, io, home),
-  start: runStartCommand,
+  start: async (args, io, home) =>
+    (await import('./startCommand.js')).runStartCommand(args, io, home),
 };
 
+/** Commands that parse a few things once and exit (not the agent, not the server). */
+const ONE_SHOT_COMMANDS = new Set(['audit', 'config', 'doctor', 'keys', 'policy']);
+
+/** A config file problem (ConfigError, matched by name so this file need not load yaml/zod). */
+function isConfigError(error: unknown): error is Error {
+  return error instanceof Error && error.name === 'ConfigError';
+}
+
 /** Error messages echo user input (a mistyped key, a path, a URL): never a credential. */
-function redactError(message: string): string {
+async function redactError(message: string): Promise<string> {
+  const { Redactor } = await import('../secrets/redactor.js');
   return new Redactor().redact(message);
 }
 
@@ -64,17 +71,20 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         `unknown command "${command}" (expected one of: ${Object.keys(COMMANDS).join(', ')}; see omnipalm --help)`,
       );
     }
+    // zod compiles a fast parser per object schema on first use (new Function); a command
+    // that parses its config once and exits pays for the compiling and never gains from it.
+    if (ONE_SHOT_COMMANDS.has(command)) (await import('zod')).z.config({ jitless: true });
     return await run(rest, io, omnipalmHome(io.env));
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr(`omnipalm: ${redactError(error.message)}`);
+    if (error instanceof UsageError || isConfigError(error)) {
+      io.stderr(`omnipalm: ${await redactError(error.message)}`);
       return EXIT_USAGE;
     }
     if (error instanceof Error && error.message.startsWith('OMNIPALM_HOME')) {
-      io.stderr(`omnipalm: ${redactError(error.message)}`);
+      io.stderr(`omnipalm: ${await redactError(error.message)}`);
       return EXIT_USAGE;
     }
-    io.stderr(`omnipalm: ${redactError((error as Error).message ?? String(error))}`);
+    io.stderr(`omnipalm: ${await redactError((error as Error).message ?? String(error))}`);
     return EXIT_FAILED;
   }
 }

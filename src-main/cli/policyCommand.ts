@@ -104,7 +104,11 @@ export async function runPolicyCommand(args: string[], io: CliIO, home: string):
             : { op, paths: values.path!, cwd };
 
   const config = new ConfigStore(home).load();
-  const { enforcer, close } = await createPolicyEnforcer({ config, omnipalmHome: home });
+  const { enforcer, close } = await createPolicyEnforcer({
+    config,
+    omnipalmHome: home,
+    judgesShell: op === 'execute_shell' || op === 'deploy',
+  });
   try {
     const decision = enforcer.decide(operation, { dryRun: true, tainted: values.tainted === true });
     if (values.json) {

@@ -8,7 +8,7 @@ import { PolicyEnforcer } from './policyEnforcer.js';
 import { RateLimiter, type RateCategory } from './rateLimiter.js';
 import { RunBudget } from './runBudget.js';
 import { probeSandbox } from './sandboxProbe.js';
-import { ShellAnalyzer } from './shellAnalysis.js';
+import type { ShellAnalysis } from './shellAnalysis.js';
 
 export { PolicyEnforcer } from './policyEnforcer.js';
 export type { DecisionContext, PolicyDecision, PolicyOperation } from './types.js';
@@ -32,7 +32,14 @@ export async function createPolicyEnforcer(options: {
   omnipalmHome: string;
   homeDir?: string;
   sandboxCanMakeReadOnly?: boolean;
+  /**
+   * False for a caller that judges no shell command (`omnipalm policy check --op read …`):
+   * the bash parser (a wasm module) is not loaded and the sandbox not probed, which is most of
+   * that command's start-up. A shell command judged anyway fails closed: unparseable, so asked.
+   */
+  judgesShell?: boolean;
 }): Promise<{ enforcer: PolicyEnforcer; close: () => void }> {
+  const judgesShell = options.judgesShell ?? true;
   const rateLimiter = new RateLimiter({
     databaseFile: rateLimitDatabase(options.omnipalmHome),
     limits: () => rateLimitsOf(options.config),
@@ -41,9 +48,12 @@ export async function createPolicyEnforcer(options: {
     config: options.config,
     homeDir: options.homeDir ?? os.homedir(),
     omnipalmHome: options.omnipalmHome,
-    shellAnalyzer: await ShellAnalyzer.create(),
+    shellAnalyzer: judgesShell
+      ? await (await import('./shellAnalysis.js')).ShellAnalyzer.create()
+      : { analyze: (): ShellAnalysis => ({ ok: false, error: 'the shell parser is not loaded' }) },
     rateLimits: rateLimiter,
-    sandboxCanMakeReadOnly: options.sandboxCanMakeReadOnly ?? probeSandbox().available,
+    sandboxCanMakeReadOnly:
+      options.sandboxCanMakeReadOnly ?? (judgesShell && probeSandbox().available),
   });
   return { enforcer, close: () => rateLimiter.close() };
 }

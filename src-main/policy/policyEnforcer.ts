@@ -32,7 +32,7 @@ export interface PolicyEnforcerOptions {
   config: OmniPalmConfig;
   homeDir: string;
   omnipalmHome: string;
-  shellAnalyzer: ShellAnalyzer;
+  shellAnalyzer: Pick<ShellAnalyzer, 'analyze'>;
   rateLimits: RateLimits;
   /** Whether the shell sandbox can make the whole file system read-only (for read_only). */
   sandboxCanMakeReadOnly: boolean;
