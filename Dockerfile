@@ -1,9 +1,9 @@
 # OmniPalm headless in a container (security guide, "Docker Isolation"). Build and run with
-# docker-compose.yml next to this file; README.md "Docker" explains the setup.
+# docker-compose.yml next to this file; docs/docker.md explains the setup.
 #
 # Two stages: the build stage has compilers and dev dependencies; the runtime stage gets only
-# the pruned node_modules, the sources the CLI runs (bin/ runs src-main through tsx, a runtime
-# dependency) and the built renderer — no compiler, no npm cache, no dev dependencies.
+# the pruned node_modules, bin/ and out/ (the CLI bundle bin/ runs, and the built renderer) —
+# no sources, no compiler, no npm cache, no dev dependencies.
 
 # ---- build ----------------------------------------------------------------------------------
 FROM node:20-bookworm-slim AS build
@@ -31,7 +31,8 @@ RUN npm ci --ignore-scripts \
  && npm rebuild better-sqlite3 node-pty esbuild
 
 COPY . .
-# electron-vite: main, preload and the renderer (served by the headless mode) into out/.
+# electron-vite (main, preload and the renderer the headless mode serves) and the CLI bundle
+# (out/cli, what bin/omnipalm.mjs runs) into out/.
 RUN npm run build \
  && npm prune --omit=dev
 
@@ -65,8 +66,6 @@ WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/bin ./bin
-COPY --from=build /app/src-main ./src-main
-COPY --from=build /app/src-preload ./src-preload
 COPY --from=build /app/out ./out
 
 ENV NODE_ENV=production \
