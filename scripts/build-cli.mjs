@@ -9,6 +9,7 @@
 // they load as one file instead of ~100 ESM modules resolved one by one (~80 ms less for
 // `omnipalm config get` here). Code splitting keeps each dynamic import() its own file, so
 // `omnipalm --version` loads none of what `omnipalm run` needs.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -65,6 +66,39 @@ const externalPackages = {
 };
 
 /**
+ * The fingerprint of the code that turns config.yaml into a validated config (configStore.ts
+ * and everything it imports: the schema, the credential check, zod and yaml themselves),
+ * injected as __OMNIPALM_CONFIG_FINGERPRINT__. It keys the config cache
+ * (src-main/config/configCache.ts): a build whose validation could differ in any way — a
+ * changed default, a new check, another zod — never trusts an entry an older build wrote.
+ * The files are found by bundling them (esbuild's metafile), so no list can go stale.
+ */
+async function configFingerprint() {
+  const result = await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: ['configStore.ts', 'configCache.ts'].map((name) =>
+      path.join(REPO_ROOT, 'src-main', 'config', name),
+    ),
+    outdir: path.join(REPO_ROOT, 'out', 'config-fingerprint'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [externalPackages, zodEnglishOnly],
+    write: false,
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const hash = createHash('sha256');
+  for (const input of Object.keys(result.metafile.inputs).sort()) {
+    // Virtual modules (the zod-en namespace) are named by the file they stand for.
+    const file = path.resolve(REPO_ROOT, input.replace(/^[a-z-]+:/, ''));
+    hash.update(`${input}\0`).update(fs.readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/**
  * Builds the bundle. `clean` empties the folder first, so that a package carries no chunks of
  * earlier builds (`npm pack` does it); other builds leave them, since a test run or a running
  * `omnipalm start` may still be loading them.
@@ -87,6 +121,7 @@ export async function buildCli({ outdir = CLI_OUT_DIR, clean = false } = {}) {
     format: 'esm',
     target: 'node20',
     plugins: [externalPackages, zodEnglishOnly],
+    define: { __OMNIPALM_CONFIG_FINGERPRINT__: JSON.stringify(await configFingerprint()) },
     // yaml's Node build is CommonJS and requires built-ins ('process', 'buffer'); an ES module
     // has no `require` of its own, so each file gets one.
     banner: {

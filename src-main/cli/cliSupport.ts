@@ -18,6 +18,23 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * zod compiles a fast parser per object schema on first use (new Function); a command that
+ * parses its config once and exits pays for the compiling and never gains from it.
+ */
+export async function useInterpretedZod(): Promise<void> {
+  (await import('zod')).z.config({ jitless: true });
+}
+
+/**
+ * The config module (yaml, zod, the schema: ~110 ms to load), for a command whose answer the
+ * config cache (config/configCache.ts) could not give.
+ */
+export async function loadConfigModule(): Promise<typeof import('../config/index.js')> {
+  await useInterpretedZod();
+  return import('../config/index.js');
+}
+
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;

@@ -1,10 +1,16 @@
 // `omnipalm config path|list|get|set|validate` — the guide's own commands, e.g.
 // `omnipalm config set security.confirm_operations '["delete", "send_email", "execute_shell", "deploy"]'`.
 import path from 'node:path';
-import { stringify as toYaml } from 'yaml';
-import { ConfigStore, validateConfigFile } from '../config/index.js';
+import { loadCachedConfig, valueAt } from '../config/configCache.js';
+import type { ConfigStore } from '../config/index.js';
 import { Redactor } from '../secrets/redactor.js';
-import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
+import {
+  type CliIO,
+  EXIT_OK,
+  loadConfigModule,
+  parseCommandArgs,
+  UsageError,
+} from './cliSupport.js';
 
 export const CONFIG_HELP = `Usage: omnipalm config <command>
 
@@ -65,14 +71,18 @@ async function recordConfigChange(
   }
 }
 
-function formatValue(value: unknown, json: boolean): string {
+async function toYaml(value: unknown): Promise<string> {
+  return (await import('./yamlText.js')).toYamlText(value);
+}
+
+async function formatValue(value: unknown, json: boolean): Promise<string> {
   if (json || (value !== null && typeof value === 'object')) return JSON.stringify(value);
   if (value === undefined) return '';
-  // What YAML prints for these, without building a YAML document (~10 ms at start-up).
+  // What YAML prints for these, without loading yaml at all.
   if (typeof value === 'boolean' || (typeof value === 'number' && Number.isFinite(value))) {
     return String(value);
   }
-  return toYaml(value).trimEnd();
+  return toYaml(value);
 }
 
 export async function runConfigCommand(args: string[], io: CliIO, home: string): Promise<number> {
@@ -104,6 +114,18 @@ export async function runConfigCommand(args: string[], io: CliIO, home: string):
     io.stdout(help);
     return EXIT_OK;
   }
+  if (subcommand === 'get') {
+    const key = positionals[0];
+    if (!key)
+      throw new UsageError('config get: missing KEY (e.g. omnipalm config get security.read_only)');
+    // A key the cache does not list (a typo) takes the full load, which names the right one.
+    const cached = loadCachedConfig(home);
+    if (cached?.keys.has(key)) {
+      io.stdout(await formatValue(valueAt(cached.config, key), values.json === true));
+      return EXIT_OK;
+    }
+  }
+  const { ConfigStore, validateConfigFile } = await loadConfigModule();
   const store = new ConfigStore(home);
   switch (subcommand) {
     case 'path':
@@ -111,16 +133,12 @@ export async function runConfigCommand(args: string[], io: CliIO, home: string):
       return EXIT_OK;
     case 'list': {
       const config = store.load();
-      io.stdout(values.json ? JSON.stringify(config, null, 2) : toYaml(config).trimEnd());
+      io.stdout(values.json ? JSON.stringify(config, null, 2) : await toYaml(config));
       return EXIT_OK;
     }
     case 'get': {
-      const key = positionals[0];
-      if (!key)
-        throw new UsageError(
-          'config get: missing KEY (e.g. omnipalm config get security.read_only)',
-        );
-      io.stdout(formatValue(store.get(key), values.json === true));
+      // KEY was checked above, before the cache was asked.
+      io.stdout(await formatValue(store.get(positionals[0]!), values.json === true));
       return EXIT_OK;
     }
     case 'set': {
@@ -131,7 +149,7 @@ export async function runConfigCommand(args: string[], io: CliIO, home: string):
         );
       }
       const result = store.set(key, value);
-      io.stdout(`${key} = ${formatValue(result.value, false)} (saved to ${store.file})`);
+      io.stdout(`${key} = ${await formatValue(result.value, false)} (saved to ${store.file})`);
       await recordConfigChange(store, home, key, result.previous, result.value);
       return EXIT_OK;
     }

@@ -3,7 +3,14 @@
 // command's module (and with it yaml, zod, SQLite, the keychain, the model SDK…) loads when
 // that command runs, so `--version` and `--help` load none of it (test/bench/cli.bench.ts).
 import { omnipalmHome } from '../config/home.js';
-import { type CliIO, EXIT_FAILED, EXIT_OK, EXIT_USAGE, UsageError } from './cliSupport.js';
+import {
+  type CliIO,
+  EXIT_FAILED,
+  EXIT_OK,
+  EXIT_USAGE,
+  UsageError,
+  useInterpretedZod,
+} from './cliSupport.js';
 import { VERSION } from './version.js';
 
 export const MAIN_HELP = `Usage: omnipalm <command> [options]
@@ -40,8 +47,12 @@ const COMMANDS: Record<string, Command> = {
     (await import('./startCommand.js')).runStartCommand(args, io, home),
 };
 
-/** Commands that parse a few things once and exit (not the agent, not the server). */
-const ONE_SHOT_COMMANDS = new Set(['audit', 'config', 'doctor', 'keys', 'policy']);
+/**
+ * Commands that parse a few things once and exit (not the agent, not the server) and load the
+ * config module as they start. `config` and `policy` load it only when the config cache cannot
+ * answer (cliSupport.loadConfigModule), so that `config get` and `policy check` load no zod.
+ */
+const ONE_SHOT_COMMANDS = new Set(['audit', 'doctor', 'keys']);
 
 /** A config file problem (ConfigError, matched by name so this file need not load yaml/zod). */
 function isConfigError(error: unknown): error is Error {
@@ -71,9 +82,7 @@ export async function runCli(argv: string[], io: CliIO): Promise<number> {
         `unknown command "${command}" (expected one of: ${Object.keys(COMMANDS).join(', ')}; see omnipalm --help)`,
       );
     }
-    // zod compiles a fast parser per object schema on first use (new Function); a command
-    // that parses its config once and exits pays for the compiling and never gains from it.
-    if (ONE_SHOT_COMMANDS.has(command)) (await import('zod')).z.config({ jitless: true });
+    if (ONE_SHOT_COMMANDS.has(command)) await useInterpretedZod();
     return await run(rest, io, omnipalmHome(io.env));
   } catch (error) {
     if (error instanceof UsageError || isConfigError(error)) {

@@ -1,9 +1,16 @@
 // `omnipalm policy check …`: asks the policy enforcer what it would decide, without acting
 // and without charging the rate limits. Exit 0 whatever the decision; exit 2 on bad input.
-import { ConfigStore, OPERATIONS, type Operation } from '../config/index.js';
+import { loadCachedConfig } from '../config/configCache.js';
+import { OPERATIONS, type Operation } from '../config/operations.js';
 import { createPolicyEnforcer } from '../policy/index.js';
 import type { PolicyOperation } from '../policy/types.js';
-import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
+import {
+  type CliIO,
+  EXIT_OK,
+  loadConfigModule,
+  parseCommandArgs,
+  UsageError,
+} from './cliSupport.js';
 
 export const POLICY_HELP = `Usage: omnipalm policy check --op OP [options] [--json]
 
@@ -103,7 +110,10 @@ export async function runPolicyCommand(args: string[], io: CliIO, home: string):
             ? { op, url: values.url! }
             : { op, paths: values.path!, cwd };
 
-  const config = new ConfigStore(home).load();
+  // The cache answers only for the exact bytes of config.yaml a full load validated; anything
+  // else (no entry, an edited file, an invalid one) is the full load, with its errors.
+  const config =
+    loadCachedConfig(home)?.config ?? new (await loadConfigModule()).ConfigStore(home).load();
   const { enforcer, close } = await createPolicyEnforcer({
     config,
     omnipalmHome: home,

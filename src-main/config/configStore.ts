@@ -2,19 +2,33 @@
 // defaults; a present file is validated strictly and never partly applied: any problem is
 // an error, because falling back to defaults could silently widen what the agent may do.
 import fs from 'node:fs';
-import path from 'node:path';
 import { Document, LineCounter, isSeq, parse as parseYaml, parseDocument } from 'yaml';
 import { ensurePrivateFolder, withFileLock, writeFileAtomic } from './atomicWrite.js';
 import { credentialMessage, findCredentials } from '../secrets/credentialCheck.js';
+import {
+  BUILT_CONFIG_FINGERPRINT,
+  configDigest,
+  resolveHomeDefaults,
+  valueAt,
+  writeCacheEntry,
+} from './configCache.js';
 import { ConfigError, describeIssues, formatPath, type SourceMap } from './configError.js';
 import { configFilePath } from './home.js';
-import { isSection, schemaAt, unknownKeyMessage, unwrapSchema } from './keys.js';
+import { ALL_KEYS, isSection, schemaAt, unknownKeyMessage, unwrapSchema } from './keys.js';
 import { configSchema, type OmniPalmConfig } from './schema.js';
 
 interface ParsedFile {
   document: Document;
   lineCounter: LineCounter;
   data: unknown;
+}
+
+export interface ConfigStoreOptions {
+  /**
+   * The config code's fingerprint that keys state/config-cache.json (configCache.ts); the
+   * bundled CLI's own by default, and none (no cache) when running from source.
+   */
+  cacheFingerprint?: string;
 }
 
 /** Parses YAML text; a syntax error names file:line:column and nothing is changed. */
@@ -69,15 +83,6 @@ export function validateConfigFile(file: string): OmniPalmConfig {
   return validateConfigData(parsed.data, { file, ...parsed });
 }
 
-function valueAt(data: unknown, key: string): unknown {
-  let current = data;
-  for (const part of key.split('.')) {
-    if (current === null || typeof current !== 'object') return undefined;
-    current = (current as Record<string, unknown>)[part];
-  }
-  return current;
-}
-
 /**
  * Turns the VALUE of `config set KEY VALUE` into data the way the guide writes it:
  * `true`, `10.00`, `'["delete", "send_email"]'` — YAML (and so JSON) syntax. Keys that hold
@@ -100,9 +105,15 @@ function parseCommandLineValue(key: string, raw: string): unknown {
 
 export class ConfigStore {
   readonly file: string;
+  private readonly cacheFingerprint: string | undefined;
 
-  constructor(readonly home: string) {
+  constructor(
+    readonly home: string,
+    options: ConfigStoreOptions = {},
+  ) {
     this.file = configFilePath(home);
+    this.cacheFingerprint =
+      'cacheFingerprint' in options ? options.cacheFingerprint : BUILT_CONFIG_FINGERPRINT;
   }
 
   /** True when config.yaml exists (otherwise the defaults apply). */
@@ -110,33 +121,33 @@ export class ConfigStore {
     return fs.existsSync(this.file);
   }
 
-  private readFile(): ParsedFile | undefined {
-    let text: string;
+  /** The file parsed, and the digest of the exact bytes parsed (for the cache's key). */
+  private readFile(): (ParsedFile & { digest: string }) | undefined {
+    let bytes: Buffer;
     try {
-      text = fs.readFileSync(this.file, 'utf8');
+      bytes = fs.readFileSync(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new ConfigError([`${this.file}: cannot read: ${(error as Error).message}`]);
     }
-    return parseConfigText(text, this.file);
+    return { ...parseConfigText(bytes.toString('utf8'), this.file), digest: configDigest(bytes) };
   }
 
-  /** The effective configuration: the file's values over the defaults. */
+  /**
+   * The effective configuration: the file's values over the defaults. Always the full load
+   * (yaml, zod); a valid result is recorded in the cache that the CLI's read path uses.
+   */
   load(): OmniPalmConfig {
     const parsed = this.readFile();
     const config = validateConfigData(parsed?.data ?? {}, { file: this.file, ...parsed });
+    const digest = parsed?.digest ?? configDigest(undefined);
+    writeCacheEntry(this.home, digest, config, ALL_KEYS, this.cacheFingerprint);
     return this.withResolvedDefaults(config);
   }
 
   /** Fills in defaults that depend on where OmniPalm's home is. */
   private withResolvedDefaults(config: OmniPalmConfig): OmniPalmConfig {
-    return {
-      ...config,
-      logging: {
-        ...config.logging,
-        file: config.logging.file ?? path.join(this.home, 'logs', 'audit.log'),
-      },
-    };
+    return resolveHomeDefaults(config, this.home);
   }
 
   /** One key (leaf or section) of the effective configuration. */
@@ -161,6 +172,14 @@ export class ConfigStore {
       const previous = valueAt(this.load(), key);
       const { document, config } = this.applyChange(parsed, key, value);
       writeFileAtomic(this.file, document.toString({ flowCollectionPadding: false }), 0o600);
+      // Read back what was written, as any later load will: this refreshes the cache, so
+      // the next `config get` or `policy check` starts fast. Should the text not read back
+      // as valid, nothing is cached and the next load reports it, as it did before caching.
+      try {
+        this.load();
+      } catch {
+        // Reported by the next load.
+      }
       return { previous, value: valueAt(this.withResolvedDefaults(config), key) };
     });
   }

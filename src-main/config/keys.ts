@@ -75,7 +75,7 @@ export const CONFIG_KEYS: readonly ConfigKey[] = (() => {
 })();
 
 /** Every key, leaves and sections ("security", "security.rate_limits"), in schema order. */
-const ALL_KEYS: readonly string[] = (() => {
+export const ALL_KEYS: readonly string[] = (() => {
   const names = new Set<string>();
   for (const { key } of CONFIG_KEYS) {
     const parts = key.split('.');

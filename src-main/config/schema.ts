@@ -4,20 +4,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { acceleratorProblem } from './accelerator';
+import { OPERATIONS } from './operations.js';
 
-/** What `security.confirm_operations` may name (DESIGN.md §3). */
-export const OPERATIONS = [
-  'read',
-  'write',
-  'delete',
-  'list',
-  'execute_shell',
-  'send_email',
-  'http_request',
-  'browser',
-  'deploy',
-] as const;
-export type Operation = (typeof OPERATIONS)[number];
+export { OPERATIONS, type Operation } from './operations.js';
 
 /** The secrets OmniPalm holds (keychain names); later integrations add theirs here. */
 export const SECRET_NAMES = ['llm_api_key', 'jira_token', 'slack_token', 'smtp_password'] as const;

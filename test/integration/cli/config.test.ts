@@ -103,8 +103,11 @@ describe.concurrent('config set, exactly as the guide uses it', () => {
     expect((await runCli(['config', 'set', 'security.read_only', 'true'], { home })).code).toBe(0);
     expect(fs.statSync(home).mode & 0o777).toBe(0o700);
     expect(fs.statSync(path.join(home, 'config.yaml')).mode & 0o777).toBe(0o600);
-    expect(fs.readdirSync(home).sort()).toEqual(['config.yaml', 'logs']);
+    // state/ holds the validated-config cache (config-cache.json), private like the rest.
+    expect(fs.readdirSync(home).sort()).toEqual(['config.yaml', 'logs', 'state']);
     expect(fs.statSync(path.join(home, 'logs')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(home, 'state')).mode & 0o777).toBe(0o700);
+    expect(fs.statSync(path.join(home, 'state', 'config-cache.json')).mode & 0o777).toBe(0o600);
   });
 
   it("keeps the user's comments and key order", async () => {
