@@ -91,6 +91,8 @@ const timelineEvent = z.object({
   level: z.enum(TIMELINE_LEVELS),
   summary: z.string(),
   taskId: z.string().optional(),
+  /** The session whose turn recorded it. */
+  sessionId: z.string().optional(),
   tool: z.string().optional(),
   operation: z.string().optional(),
   decision: z.enum(['allow', 'ask', 'deny']).optional(),
@@ -98,6 +100,68 @@ const timelineEvent = z.object({
   costUsd: z.number().optional(),
   /** Structured detail kept beside the line (a tool call's whole input, bounded), redacted. */
   detail: z.unknown().optional(),
+});
+
+/** A session's id: 32 lowercase hex characters (sessionStore.ts); nothing else is accepted. */
+const sessionId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, { error: 'expected a session id (32 hex characters)' });
+/** Most characters of a session title (sessionStore.ts MAX_TITLE_LENGTH). */
+export const MAX_SESSION_TITLE_LENGTH = 200;
+/** How a turn stands; 'interrupted': a crash or quit cut it off (the session can go on). */
+export const TURN_STATUS_NAMES = [
+  'running',
+  'done',
+  'denied',
+  'stopped',
+  'error',
+  'interrupted',
+] as const;
+
+/** A session as the sidebar lists it. */
+const sessionSummary = z.object({
+  id: z.string(),
+  title: z.string(),
+  /** Epoch milliseconds. */
+  createdAt: z.number(),
+  updatedAt: z.number(),
+  /** What the session's turns cost so far; security.stop_on_cost_limit bounds it. */
+  costUsd: z.number(),
+  /**
+   * Where untrusted content entered the session (e.g. "fs.read /home/u/inbox.txt"): while this
+   * is not empty every turn asks before anything that can carry data out. New session to clear.
+   */
+  untrustedSources: z.array(z.string()),
+});
+
+/** One step of a turn as the transcript shows it. */
+const turnStep = z.object({
+  kind: z.enum(['tool', 'confirmation']),
+  /** The tool (fs.read, shell.exec…). */
+  name: z.string(),
+  /** One line: the call's summary, or the confirmation's question. */
+  summary: z.string(),
+  /** tool: ok, error, denied (or absent while running); confirmation: the answer. */
+  status: z.string().optional(),
+  /** Epoch milliseconds the step started. */
+  time: z.number().optional(),
+  /** Milliseconds the tool ran, when it ended. */
+  durationMs: z.number().optional(),
+});
+
+/** One turn: the prompt, what the agent did, and its answer (markdown). */
+const sessionTurn = z.object({
+  seq: z.number().int(),
+  prompt: z.string(),
+  status: z.enum(TURN_STATUS_NAMES),
+  startedAt: z.number(),
+  endedAt: z.number().optional(),
+  costUsd: z.number(),
+  /** The task the turn ran as: its events in timeline.page({ taskId }). */
+  taskId: z.string().optional(),
+  steps: z.array(turnStep),
+  /** The agent's last answer of the turn, markdown as the model wrote it (already redacted). */
+  answer: z.string(),
 });
 
 /** Most characters of a config key (`security.rate_limits.emails_per_hour`). */
@@ -191,7 +255,8 @@ export const contract = {
       /** The task's working folder; must be inside security.allowed_paths. */
       cwd: z.string().min(1).max(4096).optional(),
     }),
-    response: z.object({ taskId: z.string() }),
+    /** A task.start begins a new session; session.continue adds a turn to one. */
+    response: z.object({ taskId: z.string(), sessionId: z.string() }),
   },
   /** The user's Stop: aborts the model request and the running tool. */
   'task.stop': {
@@ -230,11 +295,65 @@ export const contract = {
       /** Substring of the summary, case-insensitive. */
       text: z.string().max(1000).optional(),
       taskId: z.string().max(200).optional(),
+      /** Only the events of this session's turns. */
+      sessionId: z.string().max(200).optional(),
     }),
     response: z.object({
       events: z.array(timelineEvent),
       nextCursor: z.number().int().optional(),
     }),
+  },
+  /** Sessions, most recently active first; `text` matches titles and prompts (any case). */
+  'session.recent': {
+    request: z.strictObject({
+      limit: z.number().int().min(1).max(200).optional(),
+      /** The nextCursor of the previous page. */
+      cursor: z.string().max(200).optional(),
+      text: z.string().max(1000).optional(),
+    }),
+    response: z.object({ sessions: z.array(sessionSummary), nextCursor: z.string().optional() }),
+  },
+  /** A session and one page of its turns, oldest first; nextBeforeSeq pages to older turns. */
+  'session.turns': {
+    request: z.strictObject({
+      sessionId,
+      beforeSeq: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      limit: z.number().int().min(1).max(200).optional(),
+    }),
+    response: z.object({
+      session: sessionSummary.extend({
+        turnCount: z.number().int(),
+        /** A turn of this session is running now. */
+        running: z.boolean(),
+      }),
+      turns: z.array(sessionTurn),
+      nextBeforeSeq: z.number().int().optional(),
+    }),
+  },
+  /** Renames a session (one line, 1–200 characters). */
+  'session.rename': {
+    request: z.strictObject({
+      sessionId,
+      title: z.string().min(1).max(MAX_SESSION_TITLE_LENGTH),
+    }),
+    response: sessionSummary,
+  },
+  /** Deletes a session's stored turns and messages; the audit log (append-only) keeps its lines. */
+  'session.delete': {
+    request: z.strictObject({ sessionId }),
+    response: z.object({ deleted: z.literal(true), note: z.string() }),
+  },
+  /** A follow-up prompt: a new turn of the session, with the earlier turns as context. */
+  'session.continue': {
+    request: z.strictObject({
+      sessionId,
+      prompt: z
+        .string()
+        .max(MAX_PROMPT_LENGTH)
+        .refine((text) => text.trim().length > 0, { message: 'say what to do' }),
+      cwd: z.string().min(1).max(4096).optional(),
+    }),
+    response: z.object({ taskId: z.string(), sessionId: z.string() }),
   },
   /** The configuration in config.yaml (its values over the defaults), for the settings view. */
   'config.get': {
@@ -345,8 +464,12 @@ export const events = {
   'terminal.data': z.object({ sessionId: z.string(), data: z.string() }),
   /** The session ended; exitCode is null when it was closed rather than exiting by itself. */
   'terminal.exit': z.object({ sessionId: z.string(), exitCode: z.number().int().nullable() }),
-  /** A task started (by task.start). */
-  'task.started': z.object({ taskId: z.string(), prompt: z.string() }),
+  /** A task started (by task.start or session.continue): one turn of the session. */
+  'task.started': z.object({
+    taskId: z.string(),
+    prompt: z.string(),
+    sessionId: z.string().optional(),
+  }),
   /** Streamed text of the agent's answer, as it arrives. */
   'task.text': z.object({ taskId: z.string(), text: z.string() }),
   /** A tool call started or ended; `id` pairs the two. */
@@ -375,7 +498,14 @@ export const events = {
     ),
     costUsd: z.number(),
     iterations: z.number().int(),
+    sessionId: z.string().optional(),
+    /** The session's cost so far, this turn included. */
+    sessionCostUsd: z.number().optional(),
   }),
+  /** A session was created or changed: a turn started or ended, renamed, untrusted content read. */
+  'session.updated': sessionSummary,
+  /** A session was deleted (its stored turns are gone; the audit log keeps its lines). */
+  'session.deleted': z.object({ sessionId: z.string() }),
   /** An action waits for the user's yes (answer with confirmation.answer). */
   'confirmation.requested': z.object({ request: confirmationRequest }),
   /**
@@ -393,6 +523,7 @@ export const events = {
     level: z.enum(TIMELINE_LEVELS),
     summary: z.string(),
     taskId: z.string().optional(),
+    sessionId: z.string().optional(),
     tool: z.string().optional(),
     status: z.string().optional(),
     /** Epoch milliseconds. */

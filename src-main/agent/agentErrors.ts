@@ -26,7 +26,13 @@ export type AgentErrorKind =
   /** The most tasks at once are running already. */
   | 'too_many_tasks'
   /** A terminal session that is not open (its task ended, or a made-up id). */
-  | 'terminal_not_found';
+  | 'terminal_not_found'
+  /** A session id that is not in this OMNIPALM_HOME (deleted, made up, another home's). */
+  | 'session_not_found'
+  /** The session's previous turn is still running: one turn at a time per session. */
+  | 'session_busy'
+  /** A session change the store refuses (an empty or over-long title, control characters). */
+  | 'invalid_session_request';
 
 export class AgentError extends Error {
   constructor(

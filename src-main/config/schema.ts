@@ -420,6 +420,15 @@ export const configSchema = z
           .url({ protocol: /^https?$/, error: 'expected an http(s) URL' })
           .optional()
           .describe('API endpoint (e.g. a local model server).'),
+        context_window: z
+          .number({ error: 'expected a number of tokens' })
+          .int({ error: 'expected a whole number of tokens' })
+          .min(4096, { error: 'expected at least 4096 tokens' })
+          .max(10_000_000, { error: 'expected at most 10000000 tokens' })
+          .optional()
+          .describe(
+            "The model's context window in tokens, over the built-in table (older turns are shortened to fit).",
+          ),
       })
       .prefault({}),
     ui: z
@@ -432,6 +441,12 @@ export const configSchema = z
           })
           .default('CommandOrControl+Shift+Space')
           .describe("Global hotkey of the desktop app's quick prompt (Electron accelerator)."),
+        quick_prompt_session: z
+          .enum(['new', 'last'], { error: 'expected new or last' })
+          .default('new')
+          .describe(
+            "Where the tray's quick prompt goes: a new session, or the last one (its untrusted-content state included).",
+          ),
       })
       .prefault({}),
   })

@@ -37,12 +37,24 @@ export const ERROR_KINDS: Readonly<Record<ApiErrorKind, ErrorKindInfo>> = {
   folder_not_allowed: { status: 403, meaning: 'the folder is outside security.allowed_paths' },
   no_such_route: { status: 404, meaning: 'no such channel or path' },
   terminal_not_found: { status: 404, meaning: 'the terminal session is not open (its task ended)' },
+  session_not_found: {
+    status: 404,
+    meaning: 'no such session in this OMNIPALM_HOME (deleted, or of another home)',
+  },
   method_not_allowed: { status: 405, meaning: 'wrong HTTP method' },
   agent_paused: { status: 409, meaning: 'the agent is paused; resume it to start tasks' },
+  session_busy: {
+    status: 409,
+    meaning: "the session's previous turn is still running; stop it or wait for it to end",
+  },
   body_too_large: { status: 413, meaning: 'the request body is over 1 MB' },
   unsupported_media_type: { status: 415, meaning: 'the body is not sent as application/json' },
   misdirected_host: { status: 421, meaning: 'the Host header is not this server (DNS rebinding)' },
   not_a_folder: { status: 422, meaning: 'the folder given does not exist or is not a folder' },
+  invalid_session_request: {
+    status: 422,
+    meaning: 'the session change is refused (an empty or over-long title, control characters)',
+  },
   too_many_auth_failures: {
     status: 429,
     meaning: 'too many wrong tokens from this address; requests with the right token are served',
