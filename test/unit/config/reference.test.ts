@@ -11,6 +11,7 @@ import {
 // The keys DESIGN.md §3 promises, exactly as users and later issues name them.
 const PROMISED_KEYS = [
   'ui.hotkey',
+  'ui.quick_prompt_session',
   'security.allowed_paths',
   'security.blocked_paths',
   'security.require_confirmation',
@@ -68,6 +69,7 @@ const PROMISED_KEYS = [
   'llm.model',
   'llm.prices',
   'llm.base_url',
+  'llm.context_window',
 ];
 
 describe('config reference', () => {
