@@ -36,6 +36,23 @@ export interface RunTaskOptions<Context extends { signal?: AbortSignal }> {
   budget: RunBudget;
   audit?: AuditSink;
   taskId: string;
+  /** The session this task is a turn of: every audited event carries it. */
+  sessionId?: string;
+  /**
+   * The session's earlier turns as the model saw them (already redacted, see history.ts):
+   * they come before this turn's prompt in every request.
+   */
+  history?: readonly MessageParam[];
+  /**
+   * Each message as it joins this turn's conversation, in order: the prompt, each reply of
+   * the model (the last one too), each set of tool results. The session keeps them.
+   */
+  onMessage?: (message: MessageParam) => void;
+  /**
+   * Shapes each request's messages before it is sent (the context window): gets the whole
+   * conversation and where this turn starts in it, returns what to send. Default: all of it.
+   */
+  prepareMessages?: (messages: MessageParam[], currentStart: number) => MessageParam[];
   /** Defaults to systemPrompt(). */
   system?: string;
   maxTokens?: number;
@@ -164,10 +181,19 @@ function textOf(content: readonly { type: string; text?: string }[]): string {
 export async function runTask<Context extends { signal?: AbortSignal }>(
   options: RunTaskOptions<Context>,
 ): Promise<TaskOutcome> {
-  const { provider, registry, budget, taskId } = options;
+  const { provider, registry, budget, taskId, sessionId } = options;
   const audit = (event: AuditEvent, detail?: unknown) =>
-    options.audit?.record({ ...event, taskId }, detail);
-  const messages: MessageParam[] = [{ role: 'user', content: options.prompt }];
+    options.audit?.record(
+      { ...event, taskId, ...(sessionId === undefined ? {} : { sessionId }) },
+      detail,
+    );
+  const history = options.history ?? [];
+  const messages: MessageParam[] = [...history];
+  const currentStart = messages.length;
+  const add = (message: MessageParam) => {
+    messages.push(message);
+    options.onMessage?.(message);
+  };
   const refused: RefusedAction[] = [];
   let text = '';
   const outcome = (fields: Omit<TaskOutcome, 'text' | 'refused' | 'iterations' | 'costUsd'>) => ({
@@ -179,11 +205,14 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
   });
   audit({ kind: 'user_command', text: options.prompt });
   try {
+    add({ role: 'user', content: options.prompt });
     for (;;) {
       budget.startIteration();
       const reply = await provider.turn({
         system: options.system ?? systemPrompt(),
-        messages,
+        messages: options.prepareMessages
+          ? options.prepareMessages(messages, currentStart)
+          : messages,
         tools: registry.definitions(),
         maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
         signal: budget.signal,
@@ -197,12 +226,36 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
       if (text || final) {
         audit({ kind: 'agent_response', text, ...(final ? { costUsd: budget.costUsd } : {}) });
       }
-      if (final) return outcome({ status: refused.length > 0 ? 'denied' : 'done' });
+      if (final) {
+        // Kept, so the session's next turn follows the model's answer (an empty answer is
+        // kept as a note: the API refuses an assistant message without content).
+        add({
+          role: 'assistant',
+          content:
+            reply.content.length > 0 ? reply.content : [{ type: 'text', text: '(no answer)' }],
+        });
+        return outcome({ status: refused.length > 0 ? 'denied' : 'done' });
+      }
 
-      messages.push({ role: 'assistant', content: reply.content });
+      add({ role: 'assistant', content: reply.content });
       const results: ToolResult[] = [];
-      for (const use of uses) results.push(await runTool(options, use, audit, refused));
-      messages.push({ role: 'user', content: results });
+      try {
+        for (const use of uses) results.push(await runTool(options, use, audit, refused));
+      } finally {
+        // A stop between tool calls still answers every call the model made, so the session's
+        // next turn is a valid conversation (history.ts repairs one a crash cut off).
+        if (results.length < uses.length) {
+          for (const use of uses.slice(results.length)) {
+            results.push({
+              type: 'tool_result',
+              tool_use_id: use.id,
+              is_error: true,
+              content: 'not run: the task stopped before this call',
+            });
+          }
+        }
+        add({ role: 'user', content: results });
+      }
     }
   } catch (error) {
     const stopReason =

@@ -34,6 +34,8 @@ export interface AuditEvent {
   fields?: Record<string, AuditFieldValue>;
   /** The task this belongs to, if any. */
   taskId?: string;
+  /** The session whose turn this belongs to, if any. */
+  sessionId?: string;
   /** Timeline columns (optional): the tool, policy operation, decision, status and cost. */
   tool?: string;
   operation?: string;

@@ -77,8 +77,13 @@ export function pricesFromConfig(config: OmniPalmConfig): PriceTable {
 }
 
 /** A task's stop conditions, from agent.* and security.stop_on_* (the agent loop charges it). */
-export function createRunBudget(config: OmniPalmConfig, model = config.llm.model): RunBudget {
+export function createRunBudget(
+  config: OmniPalmConfig,
+  model = config.llm.model,
+  spentBeforeUsd = 0,
+): RunBudget {
   return new RunBudget({
+    spentBeforeUsd,
     limits: {
       maxIterations: config.agent.max_iterations,
       timeoutSeconds: config.agent.timeout,

@@ -41,6 +41,11 @@ export interface RunBudgetOptions {
   limits: BudgetLimits;
   prices: PriceTable;
   model: string;
+  /**
+   * What the session spent before this task (its earlier turns): the cost limit bounds the
+   * session, so this task may spend only what is left. Default 0.
+   */
+  spentBeforeUsd?: number;
   /** Milliseconds on a monotonic clock. */
   now?: () => number;
   setTimer?: typeof setTimeout;
@@ -84,6 +89,7 @@ export class RunBudget {
   #iterations = 0;
   #consecutiveErrors = 0;
   #costUsd = 0;
+  readonly #spentBefore: number;
 
   constructor(options: RunBudgetOptions) {
     // A NaN or negative limit would compare false against everything and never fire: refuse it.
@@ -94,6 +100,11 @@ export class RunBudget {
       }
     }
     this.#limits = { ...options.limits };
+    const spentBefore = options.spentBeforeUsd ?? 0;
+    if (!Number.isFinite(spentBefore) || spentBefore < 0) {
+      throw new RangeError(`the session's cost so far is invalid: ${String(spentBefore)}`);
+    }
+    this.#spentBefore = spentBefore;
     this.#prices = options.prices;
     this.#model = options.model;
     this.#now = options.now ?? (() => performance.now());
@@ -124,6 +135,8 @@ export class RunBudget {
   startIteration(): void {
     this.#checkDeadline();
     this.#throwIfStopped();
+    // A session already at its cost limit pays for no further request (a new session resets).
+    if (this.#iterations === 0 && this.#spentBefore > 0) this.#checkCost(true);
     const { maxIterations } = this.#limits;
     if (this.#iterations + 1 > maxIterations) {
       this.#stop({
@@ -187,14 +200,29 @@ export class RunBudget {
         counts.cache_creation_input_tokens * price.cacheWritePerMillion +
         counts.cache_read_input_tokens * price.cacheReadPerMillion) /
       1_000_000;
-    if (this.#costUsd > costLimitUsd) {
-      this.#stop({
-        limit: 'stop_on_cost_limit',
-        value: costLimitUsd,
-        message: `stopped: security.stop_on_cost_limit (${formatUsd(costLimitUsd)}) exceeded, this task cost ${formatUsd(this.#costUsd)} — ${raiseHint('security.stop_on_cost_limit', costLimitUsd)}`,
-      });
-    }
+    this.#checkCost();
     this.#throwIfStopped();
+  }
+
+  /** At a turn's start the session must have money left; after a charge, not be over. */
+  #checkCost(atStart = false): void {
+    const { costLimitUsd } = this.#limits;
+    const total = this.#spentBefore + this.#costUsd;
+    if (atStart ? total < costLimitUsd : total <= costLimitUsd) return;
+    const spent =
+      this.#spentBefore > 0
+        ? `this session cost ${formatUsd(total)} (this turn ${formatUsd(this.#costUsd)}); start a new session or ${raiseHint('security.stop_on_cost_limit', costLimitUsd)}`
+        : `this task cost ${formatUsd(this.#costUsd)} — ${raiseHint('security.stop_on_cost_limit', costLimitUsd)}`;
+    this.#stop({
+      limit: 'stop_on_cost_limit',
+      value: costLimitUsd,
+      message: `stopped: security.stop_on_cost_limit (${formatUsd(costLimitUsd)}) ${total > costLimitUsd ? 'exceeded' : 'reached'}, ${spent}`,
+    });
+  }
+
+  /** The session's cost before this task plus this task's: what the cost limit bounds. */
+  get sessionCostUsd(): number {
+    return this.#spentBefore + this.#costUsd;
   }
 
   /** The user pressed Stop. The first stop wins: a later one does not replace its reason. */

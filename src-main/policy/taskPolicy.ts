@@ -16,6 +16,13 @@ export interface TaskPolicyOptions {
   guardUntrusted: boolean;
   /** Asked at each decision: can a front door show a confirmation right now? */
   canConfirm: () => boolean;
+  /**
+   * Where untrusted content entered before this task: the session's earlier turns. The task
+   * starts tainted by them (while the guard is on), until the user starts a new session.
+   */
+  initialSources?: readonly string[];
+  /** Called once per new source, so the session keeps it for its later turns. */
+  onUntrusted?: (source: string) => void;
 }
 
 /** Sources named in a reason; a search over 500 files names a few and counts the rest. */
@@ -33,7 +40,11 @@ export class TaskPolicy implements Policy {
   constructor(
     private readonly enforcer: Policy,
     private readonly options: TaskPolicyOptions,
-  ) {}
+  ) {
+    if (options.guardUntrusted) {
+      for (const source of options.initialSources ?? []) this.#sources.add(source);
+    }
+  }
 
   get pathGuard(): PathGuard {
     return this.enforcer.pathGuard;
@@ -51,7 +62,9 @@ export class TaskPolicy implements Policy {
 
   /** Records that content from `source` went to the model. */
   markUntrusted(source: string): void {
-    if (this.options.guardUntrusted) this.#sources.add(source);
+    if (!this.options.guardUntrusted || this.#sources.has(source)) return;
+    this.#sources.add(source);
+    this.options.onUntrusted?.(source);
   }
 
   decide(operation: PolicyOperation, context: DecisionContext = {}): PolicyDecision {

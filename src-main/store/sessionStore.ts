@@ -52,7 +52,21 @@ export interface Turn {
   startedAt: number;
   endedAt?: number;
   costUsd: number;
+  /** The task id the turn ran as (its timeline events carry it); absent for old rows. */
+  taskId?: string;
   messages: SessionMessage[];
+}
+
+export interface StartTurnOptions {
+  /** The task id the turn runs as. */
+  taskId?: string;
+  /** The process running the turn (default: this one). */
+  ownerPid?: number;
+  /**
+   * Whether a process is still alive: a running turn of a process that is gone was cut off
+   * (a crash), and is marked interrupted instead of blocking the session.
+   */
+  isAlive?: (pid: number) => boolean;
 }
 
 export interface SessionListQuery {
@@ -128,6 +142,8 @@ interface TurnRow {
   started_at: number;
   ended_at: number | null;
   cost_usd: number;
+  task_id: string | null;
+  owner_pid: number | null;
 }
 
 interface MessageRow {
@@ -136,7 +152,8 @@ interface MessageRow {
 }
 
 const SESSION_COLUMNS = 'id, title, created_at, updated_at, cost_usd, untrusted_sources';
-const TURN_COLUMNS = 'id, session_id, seq, prompt, status, started_at, ended_at, cost_usd';
+const TURN_COLUMNS =
+  'id, session_id, seq, prompt, status, started_at, ended_at, cost_usd, task_id, owner_pid';
 const FINISHED = new Set<string>(TURN_STATUSES.filter((status) => status !== 'running'));
 // Control characters could rewrite a terminal line (`omnipalm sessions list`), bidi controls
 // could make a title read as something else (Trojan Source): a title holds neither.
@@ -178,17 +195,25 @@ export class SessionStore {
   }
 
   /** Starts the session's next turn; refuses while another of its turns is running. */
-  startTurn(sessionId: string, prompt: string): number {
+  startTurn(sessionId: string, prompt: string, options: StartTurnOptions = {}): number {
+    const isAlive = options.isAlive ?? processIsAlive;
     if (typeof prompt !== 'string' || prompt.trim() === '') {
       throw new SessionStateError('a turn needs a prompt: got an empty one');
     }
     return this.#immediate(() => {
       this.#requireSession(sessionId);
-      const running = this.#get<{ id: number }>(
-        "SELECT id FROM turns WHERE session_id = ? AND status = 'running'",
+      const running = this.#get<{ id: number; owner_pid: number | null }>(
+        "SELECT id, owner_pid FROM turns WHERE session_id = ? AND status = 'running'",
         sessionId,
       );
-      if (running) {
+      if (running && running.owner_pid !== null && !isAlive(running.owner_pid)) {
+        // Its process is gone (a crash, a kill): the turn was cut off; the session goes on.
+        this.#run(
+          "UPDATE turns SET status = 'interrupted', ended_at = ? WHERE id = ?",
+          this.#now(),
+          running.id,
+        );
+      } else if (running) {
         throw new SessionStateError(
           `session ${JSON.stringify(sessionId)}: turn ${running.id} is still running; stop it ` +
             'or wait for it to end before sending another prompt',
@@ -196,13 +221,15 @@ export class SessionStore {
       }
       const now = this.#now();
       const id = this.#run(
-        `INSERT INTO turns (session_id, seq, prompt, status, started_at)
+        `INSERT INTO turns (session_id, seq, prompt, status, started_at, task_id, owner_pid)
          VALUES (?, (SELECT coalesce(max(seq), 0) + 1 FROM turns WHERE session_id = ?), ?,
-                 'running', ?)`,
+                 'running', ?, ?, ?)`,
         sessionId,
         sessionId,
         prompt,
         now,
+        options.taskId ?? null,
+        options.ownerPid ?? process.pid,
       ).lastInsertRowid;
       this.#run('UPDATE sessions SET updated_at = ? WHERE id = ?', now, sessionId);
       return Number(id);
@@ -274,14 +301,37 @@ export class SessionStore {
   }
 
   /**
-   * Marks every turn still running as interrupted: call once at start-up, before any turn
-   * starts, for the turns a crash or quit cut off. Their sessions can go on. Returns how many.
+   * Marks the turns still running whose process is gone (or every one, without `isAlive`) as
+   * interrupted: call at start-up for the turns a crash or quit cut off. Their sessions can go
+   * on. A turn another live process runs (the window while `omnipalm chat` starts) is left
+   * alone. Returns how many were marked.
    */
-  markInterrupted(): number {
-    return this.#run(
-      "UPDATE turns SET status = 'interrupted', ended_at = ? WHERE status = 'running'",
+  markInterrupted(isAlive?: (pid: number) => boolean): number {
+    return this.#immediate(() => {
+      const running = this.#all<{ id: number; owner_pid: number | null }>(
+        "SELECT id, owner_pid FROM turns WHERE status = 'running'",
+      );
+      const now = this.#now();
+      let marked = 0;
+      for (const turn of running) {
+        if (isAlive && turn.owner_pid !== null && isAlive(turn.owner_pid)) continue;
+        marked += this.#run(
+          "UPDATE turns SET status = 'interrupted', ended_at = ? WHERE id = ? AND status = 'running'",
+          now,
+          turn.id,
+        ).changes;
+      }
+      return marked;
+    });
+  }
+
+  /** Ends the turn as interrupted (the app quit while it ran); a no-op if it has ended. */
+  interruptTurn(turnId: number): void {
+    this.#run(
+      "UPDATE turns SET status = 'interrupted', ended_at = ? WHERE id = ? AND status = 'running'",
       this.#now(),
-    ).changes;
+      turnId,
+    );
   }
 
   /** Records where untrusted content entered the session, once each; returns the whole list. */
@@ -546,9 +596,21 @@ function toTurn(row: TurnRow, messages: SessionMessage[]): Turn {
     messages,
   };
   if (row.ended_at !== null) turn.endedAt = row.ended_at;
+  if (row.task_id !== null) turn.taskId = row.task_id;
   return turn;
 }
 
 function toMessage(row: MessageRow): SessionMessage {
   return { role: row.role, content: JSON.parse(row.content) as unknown };
+}
+
+/** Whether a process of this machine is alive (signal 0 only checks; EPERM means it is). */
+export function processIsAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }

@@ -80,6 +80,33 @@ describe('SessionStore', () => {
     expect(after.store.startTurn(a.id, 'go on')).toBeGreaterThan(cut);
   });
 
+  it("leaves a live process's running turn alone and takes over a dead one's", () => {
+    const file = freshFile();
+    const { store } = storeAt(file);
+    const live = store.createSession('live');
+    const dead = store.createSession('dead');
+    const liveTurn = store.startTurn(live.id, 'live', { taskId: 'task-live', ownerPid: 111 });
+    const deadTurn = store.startTurn(dead.id, 'dead', { ownerPid: 222 });
+    const alive = (pid: number) => pid === 111;
+    // Start-up of another process: only the dead owner's turn was cut off.
+    expect(store.markInterrupted(alive)).toBe(1);
+    expect(store.get(live.id).runningTurnId).toBe(liveTurn);
+    expect(store.turnsPage(dead.id).turns[0]).toMatchObject({
+      id: deadTurn,
+      status: 'interrupted',
+    });
+    expect(store.turnsPage(live.id).turns[0]?.taskId).toBe('task-live');
+    // A follow-up to a live turn waits; once its owner is gone, the session goes on.
+    expect(() => store.startTurn(live.id, 'next', { isAlive: alive })).toThrow(/still running/);
+    const next = store.startTurn(live.id, 'next', { isAlive: () => false });
+    expect(store.turnsPage(live.id).turns.map((turn) => turn.status)).toEqual([
+      'interrupted',
+      'running',
+    ]);
+    store.interruptTurn(next);
+    expect(store.get(live.id).runningTurnId).toBeUndefined();
+  });
+
   it('refuses a second running turn, and writes to a turn that has ended', () => {
     const { store } = storeAt(freshFile());
     const session = store.createSession('one');
