@@ -124,6 +124,7 @@ function timelineEventOf(
     level: event.level ?? defaultLevel(event.kind),
     summary: event.summary,
     ...(event.taskId === undefined ? {} : { taskId: event.taskId }),
+    ...(event.sessionId === undefined ? {} : { sessionId: event.sessionId }),
     ...(event.tool === undefined ? {} : { tool: event.tool }),
     ...(event.status === undefined ? {} : { status: event.status }),
     time: event.time?.getTime() ?? Date.now(),
