@@ -27,6 +27,8 @@ export interface TimelinePageQuery {
    */
   text?: string;
   taskId?: string;
+  /** Only the events of this session's turns (AuditEvent.sessionId). */
+  sessionId?: string;
 }
 
 /** A checked query: lists deduplicated (each value becomes one arm of the SQL). */
@@ -39,6 +41,7 @@ export interface ParsedPageQuery {
   decisions?: string[];
   text?: string;
   taskId?: string;
+  sessionId?: string;
 }
 
 const FIELDS = new Set([
@@ -50,6 +53,7 @@ const FIELDS = new Set([
   'decisions',
   'text',
   'taskId',
+  'sessionId',
 ]);
 
 function describe(value: unknown): string {
@@ -117,11 +121,13 @@ export function parsePageQuery(query: unknown): ParsedPageQuery {
     decisions: stringList(input, 'decisions', DECISIONS),
     text: text === '' ? undefined : text,
     taskId: optionalString(input, 'taskId'),
+    sessionId: optionalString(input, 'sessionId'),
   };
 }
 
 export const TIMELINE_COLUMNS =
-  'id, time, task_id, kind, level, tool, operation, decision, status, summary, detail, cost_usd';
+  'id, time, task_id, kind, level, tool, operation, decision, status, summary, detail, cost_usd, ' +
+  'session_id';
 /** Registered by TimelineStore: case-insensitive substring for text LIKE cannot fold. */
 export const FOLDED_CONTAINS = 'timeline_folded_contains';
 
@@ -132,11 +138,17 @@ export interface PageSql {
 
 /** Undefined when a filter list is empty: nothing can match, so there is nothing to ask. */
 export function pageSql(query: ParsedPageQuery): PageSql | undefined {
-  // [column, its index (migration 002), values]. The first present filter drives the query
-  // through its index, one arm per value: the likely most selective first, so the walk reads
-  // few rows that the other filters then drop.
+  // [column, its index (migrations 002 and 005), values]. The first present filter drives the
+  // query through its index, one arm per value: the likely most selective first, so the walk
+  // reads few rows that the other filters then drop. A task is one turn of a session: the
+  // task's index finds fewer rows than the session's.
   const filters: [column: string, index: string, values: string[] | undefined][] = [
     ['task_id', 'timeline_by_task', query.taskId === undefined ? undefined : [query.taskId]],
+    [
+      'session_id',
+      'timeline_by_session',
+      query.sessionId === undefined ? undefined : [query.sessionId],
+    ],
     ['decision', 'timeline_by_decision', query.decisions],
     ['tool', 'timeline_by_tool', query.tools],
     ['status', 'timeline_by_status', query.statuses],

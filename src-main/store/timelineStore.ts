@@ -38,6 +38,8 @@ export interface TimelineEvent {
   level: AuditLevel;
   summary: string;
   taskId?: string;
+  /** The session whose turn recorded it. */
+  sessionId?: string;
   tool?: string;
   operation?: string;
   decision?: 'allow' | 'ask' | 'deny';
@@ -82,6 +84,7 @@ type Row = [
   summary: string,
   detail: string | null,
   costUsd: number | null,
+  sessionId: string | null,
 ];
 
 interface StoredRow {
@@ -97,6 +100,7 @@ interface StoredRow {
   summary: string;
   detail: string | null;
   cost_usd: number | null;
+  session_id: string | null;
 }
 
 const KINDS = new Set<string>(AUDIT_KINDS);
@@ -118,7 +122,7 @@ export class TimelineStore implements TimelineWriter, TimelineReader {
     this.#now = options.now ?? Date.now;
     this.#insert = db.prepare<[Row]>(
       `INSERT INTO timeline (${TIMELINE_COLUMNS.replace('id, ', '')}) ` +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     const indexText = db.prepare<[number | bigint, string]>(
       'INSERT INTO timeline_text (rowid, folded) VALUES (?, ?)',
@@ -223,6 +227,7 @@ export class TimelineStore implements TimelineWriter, TimelineReader {
       summary,
       detail ?? null,
       costUsd ?? null,
+      event.sessionId ?? null,
     ];
   }
 }
@@ -253,6 +258,7 @@ function toEvent(row: StoredRow): TimelineEvent {
     summary: row.summary,
   };
   if (row.task_id !== null) event.taskId = row.task_id;
+  if (row.session_id !== null) event.sessionId = row.session_id;
   if (row.tool !== null) event.tool = row.tool;
   if (row.operation !== null) event.operation = row.operation;
   if (row.decision !== null) event.decision = row.decision;

@@ -43,6 +43,10 @@ const QUERIES: [string, TimelinePageQuery, RegExp][] = [
   ['tool', { tools: ['email.send'] }, /USING INDEX timeline_by_tool \(tool=\? AND rowid<\?\)/],
   ['kind and tool', { kinds: ['tool_call'], tools: ['file.read'] }, /INDEX timeline_by_tool/],
   ['task', { taskId: 't1', kinds: ['policy'] }, /INDEX timeline_by_task \(task_id=\? AND rowid/],
+  ['session', { sessionId: 's1' }, /INDEX timeline_by_session \(session_id=\? AND rowid<\?\)/],
+  ['session and kind', { sessionId: 's1', kinds: ['policy'] }, /INDEX timeline_by_session/],
+  // A task is one turn of a session: its index finds fewer rows.
+  ['session and task', { sessionId: 's1', taskId: 't1' }, /INDEX timeline_by_task/],
   ['decision', { decisions: ['deny'] }, /INDEX timeline_by_decision \(decision=\? AND rowid/],
   ['status', { statuses: ['error'] }, /INDEX timeline_by_status \(status=\? AND rowid/],
   ['text', { text: '50%_off' }, TEXT_INDEX],
@@ -84,6 +88,7 @@ describe('the timeline page query plan', () => {
         kind: i % 50 === 0 ? ('alert' as const) : ('tool_call' as const),
         tool: i % 2 === 0 ? 'file.read' : 'email.send',
         taskId: `task-${i % 7}`,
+        sessionId: i % 5 === 0 ? undefined : `session-${i % 2}`,
         decision: i % 100 === 0 ? ('deny' as const) : undefined,
         status: i % 3 === 0 ? 'ok' : undefined,
         summary: `event ${i}`,

@@ -35,6 +35,7 @@ describe('TimelineStore', () => {
       level: 'WARN',
       time: new Date(NOW - 5000),
       taskId: 'task-1',
+      sessionId: 'session-1',
       tool: 'email.send',
       operation: 'send',
       decision: 'ask',
@@ -56,6 +57,7 @@ describe('TimelineStore', () => {
           kind: 'policy',
           level: 'WARN',
           taskId: 'task-1',
+          sessionId: 'session-1',
           tool: 'email.send',
           operation: 'send',
           decision: 'ask',
@@ -132,12 +134,13 @@ describe('TimelineStore', () => {
     function filled(): TimelineStore {
       const store = newStore();
       store.appendMany([
-        event('read one', { tool: 'file.read', taskId: 't1', status: 'ok' }),
+        // Tasks t1 and t2 are two turns of session s1; the alert is outside any session.
+        event('read one', { tool: 'file.read', taskId: 't1', status: 'ok', sessionId: 's1' }),
         event('policy deny', { kind: 'policy', tool: 'shell.run', decision: 'deny', taskId: 't1' }),
-        event('send mail', { tool: 'email.send', taskId: 't2', status: 'error' }),
+        event('send mail', { tool: 'email.send', taskId: 't2', status: 'error', sessionId: 's1' }),
         event('policy ask', { kind: 'policy', tool: 'email.send', decision: 'ask', taskId: 't2' }),
         event('alert!', { kind: 'alert', taskId: 't2' }),
-        event('read two', { tool: 'file.read', taskId: 't2', status: 'ok' }),
+        event('read two', { tool: 'file.read', taskId: 't2', status: 'ok', sessionId: 's2' }),
       ]);
       return store;
     }
@@ -157,6 +160,12 @@ describe('TimelineStore', () => {
       [{ kinds: ['policy'], decisions: ['ask', 'deny'], taskId: 't1' }, ['policy deny']],
       [{ text: 'READ' }, ['read two', 'read one']],
       [{ text: 'read', tools: ['file.read'], taskId: 't1' }, ['read one']],
+      [{ sessionId: 's1' }, ['send mail', 'read one']],
+      [{ sessionId: 's2' }, ['read two']],
+      [{ sessionId: 's1', taskId: 't2' }, ['send mail']],
+      [{ sessionId: 's1', tools: ['file.read'] }, ['read one']],
+      [{ sessionId: 's1', text: 'mail' }, ['send mail']],
+      [{ sessionId: 'nobody' }, []],
       // An empty list matches nothing; an empty text is no filter.
       [{ kinds: [] }, []],
       [{ text: '' }, ['read two', 'alert!', 'policy ask', 'send mail', 'policy deny', 'read one']],
@@ -228,6 +237,7 @@ describe('TimelineStore', () => {
       [{ tools: Array(101).fill('x') }, 'tools must be a list of at most 100 values'],
       [{ text: 'x'.repeat(1001) }, 'text must be a string of at most 1000 characters'],
       [{ taskId: 7 }, 'taskId must be a string of at most 1000 characters, got 7'],
+      [{ sessionId: ['s1'] }, 'sessionId must be a string of at most 1000 characters, got a list'],
       [{ kind: ['policy'] }, 'timeline page: unknown field "kind"'],
       [null, 'timeline page: query must be an object, got null'],
     ])('%j', (query, message) => {
