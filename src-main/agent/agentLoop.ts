@@ -210,9 +210,10 @@ export async function runTask<Context extends { signal?: AbortSignal }>(
       budget.startIteration();
       const reply = await provider.turn({
         system: options.system ?? systemPrompt(),
+        // A snapshot: the conversation grows after the request, what was sent does not.
         messages: options.prepareMessages
-          ? options.prepareMessages(messages, currentStart)
-          : messages,
+          ? [...options.prepareMessages(messages, currentStart)]
+          : [...messages],
         tools: registry.definitions(),
         maxTokens: options.maxTokens ?? DEFAULT_MAX_TOKENS,
         signal: budget.signal,

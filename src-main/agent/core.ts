@@ -17,6 +17,7 @@ import { TaskPolicy } from '../policy/taskPolicy.js';
 import { Redactor } from '../secrets/redactor.js';
 import { SecretStore, type Keychain } from '../secrets/secretStore.js';
 import { openDatabase } from '../store/database.js';
+import { processIsAlive, SessionStore, type SessionSummary } from '../store/sessionStore.js';
 import { TimelineStore, timelineDatabaseFile } from '../store/timelineStore.js';
 import { emailSend, type EmailToolContext } from '../tools/email/index.js';
 import { FS_TOOLS, type FsToolContext } from '../tools/fs/index.js';
@@ -33,13 +34,15 @@ import {
 } from '../tools/shell/index.js';
 import type { BrowserSession, BrowserToolContext } from '../tools/browser/index.js';
 import { AgentError, TaskSetupError } from './agentErrors.js';
+import { repairHistory } from './history.js';
+import { Sessions, sessionError } from './sessions.js';
 import { probeModelEndpoint } from './modelReachability.js';
 import { TerminalHub } from './terminalHub.js';
 import { runTask, systemPrompt, type TaskOutcome, type ToolProgress } from './agentLoop.js';
 import { createAnthropicProvider } from './anthropicProvider.js';
 import { ConfirmationBroker } from './confirmationBroker.js';
 import { createModelClient } from './modelClient.js';
-import { AUTH_FIX, type ModelProvider } from './modelProvider.js';
+import { AUTH_FIX, type MessageParam, type ModelProvider } from './modelProvider.js';
 import { createOpenAiProvider } from './openaiProvider.js';
 import { ToolRegistry, type AgentTool } from './toolRegistry.js';
 
@@ -71,9 +74,35 @@ export interface CoreTaskOptions {
   signal?: AbortSignal;
   /** From provider(), when the caller checked the setup first. */
   provider?: ModelProvider;
+  /**
+   * The session to continue: its earlier turns are the context, its untrusted content still
+   * makes outbound actions ask, its cost counts against the limit. Absent: a new session.
+   */
+  sessionId?: string;
+  /** Called once the turn exists, before the first model request. */
+  onStart?: (turn: TurnStart) => void;
 }
 
-export type CoreTaskOutcome = TaskOutcome & { taskId: string };
+export interface TurnStart {
+  taskId: string;
+  sessionId: string;
+  /** 1, 2, 3 … within the session. */
+  turnSeq: number;
+}
+
+export type CoreTaskOutcome = TaskOutcome &
+  TurnStart & {
+    /** The session's cost so far, this turn included. */
+    sessionCostUsd: number;
+    /** Where untrusted content entered the session, this turn included. */
+    untrustedSources: string[];
+  };
+
+/**
+ * The abort reason of a quit (the app closes while a turn runs): the turn is marked
+ * interrupted, not stopped by the user, and the session goes on after it.
+ */
+export const QUIT_REASON = 'omnipalm-quit';
 
 export { TaskSetupError };
 
@@ -177,6 +206,8 @@ export class AgentCore {
     private readonly heldSecrets: Map<string, string>,
     private readonly env: NodeJS.ProcessEnv,
     private readonly closers: (() => void)[],
+    /** The conversations, on the timeline's connection. */
+    readonly sessions: Sessions,
   ) {
     this.terminals = new TerminalHub({ audit: (event) => this.trail.record(event) });
   }
@@ -223,6 +254,9 @@ export class AgentCore {
       closers.push(() => log.close());
       const db = openDatabase(timelineDatabaseFile(home));
       closers.push(() => db.close());
+      const sessions = new Sessions(new SessionStore(db));
+      // Turns a crash cut off (their process is gone) end as interrupted; their sessions go on.
+      sessions.store.markInterrupted(processIsAlive);
       const live = { config };
       const trail = new AuditTrail({
         log,
@@ -248,6 +282,7 @@ export class AgentCore {
         heldSecrets,
         env,
         closers,
+        sessions,
       );
     } catch (error) {
       for (const close of closers.reverse()) close();
@@ -345,6 +380,8 @@ export class AgentCore {
     if (this.closed) {
       throw new AgentError('shutting_down', 'the agent is shutting down; no new tasks');
     }
+    // An unknown or busy session is the caller's error, before anything runs.
+    if (options.sessionId !== undefined) this.checkSessionCanContinue(options.sessionId);
     await this.refreshConfig();
     // This task's rules for its whole run, even if config.yaml changes meanwhile.
     const setup = this.setup;
@@ -357,18 +394,113 @@ export class AgentCore {
     }
   }
 
+  /** Throws AgentError session_not_found / session_busy when a turn cannot start in it. */
+  checkSessionCanContinue(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (session.runningTurnId !== undefined && this.runningTurns.has(session.runningTurnId)) {
+      throw new AgentError(
+        'session_busy',
+        `session ${sessionId}: its previous turn is still running; stop it or wait for it to end before sending another prompt`,
+      );
+    }
+  }
+
+  /** The turns this process runs now (a turn of another live process is the store's to refuse). */
+  private readonly runningTurns = new Set<number>();
+
   private async runUnder(
     setup: CoreSetup,
     prompt: string,
     options: CoreTaskOptions,
   ): Promise<CoreTaskOutcome> {
-    const { config } = setup;
     const provider = options.provider ?? this.provider();
     const cwd = this.taskFolder(options.cwd);
     const taskId = randomUUID();
+    const { store } = this.sessions;
+    let session: SessionSummary;
+    let turnId: number;
+    try {
+      session =
+        options.sessionId === undefined
+          ? store.createSession(prompt)
+          : this.sessions.get(options.sessionId);
+      turnId = store.startTurn(session.id, prompt, { taskId });
+    } catch (error) {
+      throw sessionError(error);
+    }
+    this.runningTurns.add(turnId);
+    const sessionId = session.id;
+    let turnStatus: 'interrupted' | undefined;
+    let outcome: TaskOutcome | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      this.runningTurns.delete(turnId);
+      try {
+        store.finishTurn(turnId, turnStatus ?? outcome?.status ?? 'error', outcome?.costUsd ?? 0);
+      } catch {
+        // Already ended (the session was deleted meanwhile): nothing left to record.
+      }
+      this.sessions.changed(sessionId);
+    };
+    try {
+      const turnSeq = store.turnsPage(sessionId, undefined, 1).turns.at(-1)?.seq ?? 1;
+      this.sessions.changed(sessionId);
+      // What the model saw of the earlier turns, made valid if a crash cut one off.
+      const history = repairHistory(store.contextMessages(sessionId) as MessageParam[]);
+      options.onStart?.({ taskId, sessionId, turnSeq });
+      outcome = await this.runTurn(setup, prompt, options, {
+        provider,
+        cwd,
+        taskId,
+        session,
+        turnId,
+        history,
+        onQuit: () => (turnStatus = 'interrupted'),
+      });
+      finish();
+      const after = this.sessions.get(sessionId);
+      return {
+        ...outcome,
+        ...(outcome.error === undefined ? {} : { error: this.redactor.redact(outcome.error) }),
+        taskId,
+        sessionId,
+        turnSeq,
+        sessionCostUsd: after.costUsd,
+        untrustedSources: after.untrustedSources,
+      };
+    } finally {
+      finish();
+    }
+  }
+
+  private async runTurn(
+    setup: CoreSetup,
+    prompt: string,
+    options: CoreTaskOptions,
+    turn: {
+      provider: ModelProvider;
+      cwd: string;
+      taskId: string;
+      session: SessionSummary;
+      turnId: number;
+      history: MessageParam[];
+      onQuit: () => void;
+    },
+  ): Promise<TaskOutcome> {
+    const { config } = setup;
+    const { provider, cwd, taskId, session, turnId } = turn;
+    const { store } = this.sessions;
     const policy = new TaskPolicy(setup.enforcer, {
       guardUntrusted: config.security.untrusted_content_guard,
       canConfirm: () => this.broker.hasFrontDoor(),
+      // Untrusted content read in an earlier turn still guards this one: a new session clears it.
+      initialSources: session.untrustedSources,
+      onUntrusted: (source) => {
+        store.addUntrustedSources(session.id, [source]);
+        this.sessions.changed(session.id);
+      },
     });
     const held = this.heldSecrets;
     const secretValues = { [Symbol.iterator]: () => held.values() };
@@ -390,10 +522,19 @@ export class AgentCore {
         name: 'sandbox',
         text: setup.sandbox.warning,
         taskId,
+        sessionId: session.id,
       });
     }
-    const budget = createRunBudget(config, provider.model);
-    const stop = () => budget.abort('stopped by the user');
+    // The cost limit bounds the session: its earlier turns' cost counts.
+    const budget = createRunBudget(config, provider.model, session.costUsd);
+    const stop = () => {
+      if (options.signal?.reason === QUIT_REASON) {
+        turn.onQuit();
+        budget.abort('interrupted: OmniPalm quit during this turn; continue the session to go on');
+      } else {
+        budget.abort('stopped by the user');
+      }
+    };
     options.signal?.addEventListener('abort', stop, { once: true });
     if (options.signal?.aborted) stop();
     try {
@@ -417,6 +558,7 @@ export class AgentCore {
               name: 'shell.exec',
               text: `sandbox blocked ${violation.kind}: ${violation.line}`,
               taskId,
+              sessionId: session.id,
               tool: 'shell.exec',
               status: 'sandbox_violation',
               fields: {
@@ -436,16 +578,21 @@ export class AgentCore {
         budget,
         audit: this.trail,
         taskId,
+        sessionId: session.id,
+        history: turn.history,
+        // Stored as sent: redacted, so a session never keeps a raw secret (sessionStore.ts).
+        onMessage: (message) =>
+          store.appendMessages(turnId, [
+            {
+              role: message.role === 'assistant' ? 'assistant' : 'user',
+              content: this.redactor.redactValue(message.content),
+            },
+          ]),
         system: systemPrompt({ cwd, allowedPaths: config.security.allowed_paths }),
         ...(options.onText ? { onText: options.onText } : {}),
         ...(options.onTool ? { onTool: options.onTool } : {}),
       });
-      // What a front end prints: the error text may quote a server that echoed a secret.
-      return {
-        ...outcome,
-        ...(outcome.error === undefined ? {} : { error: this.redactor.redact(outcome.error) }),
-        taskId,
-      };
+      return outcome;
     } finally {
       options.signal?.removeEventListener('abort', stop);
       // Also when the task ended during the warm start: no bash, no set-up left running.
