@@ -277,6 +277,38 @@ describe('sessions in the core', { timeout: 30_000 }, () => {
     expect(stored).toMatch(/REDACTED/);
   });
 
+  it('keeps an "allow for the rest of this task" answer to its turn', async () => {
+    const { core, work } = await openCore({
+      security: { require_confirmation: true, confirm_operations: ['write'] },
+    });
+    const asked: string[] = [];
+    core.broker.attach({
+      name: 'test',
+      canShow: () => true,
+      show(request, answerWith) {
+        asked.push(request.summary);
+        answerWith('allow_for_task');
+      },
+    });
+    const write = (name: string, id: string) =>
+      call('fs_write', { path: path.join(work, name), content: 'x' }, id);
+    const one = await core.runTask('write a twice', {
+      provider: scriptedProvider([
+        () => write('a.txt', 'toolu_1'),
+        () => write('a.txt', 'toolu_2'),
+        () => answer('done'),
+      ]).provider,
+    });
+    expect(one.status).toBe('done');
+    expect(asked).toHaveLength(1); // the grant covered the same write later in the turn
+    const two = await core.runTask('and again', {
+      provider: scriptedProvider([() => write('a.txt', 'toolu_3'), () => answer('done')]).provider,
+      sessionId: one.sessionId,
+    });
+    expect(two.status).toBe('done');
+    expect(asked).toHaveLength(2); // a new turn asks again
+  });
+
   it('refuses an unknown session before anything runs', async () => {
     const { core } = await openCore();
     const never = scriptedProvider([]);
