@@ -511,7 +511,7 @@ export class AgentCore {
       launcher: setup.launcher,
     });
     const terminalId = config.integrations.terminal.enabled
-      ? this.terminals.register(shell, { taskId })
+      ? this.terminals.register(shell, { taskId, conversation: session.id })
       : undefined;
     const browser = await browserSessionFor(config, policy, secretValues);
     const tools = await toolsFor(config);

@@ -41,6 +41,7 @@ interface Entry {
   taskId: string;
   sandboxed: boolean;
   stopListening: () => void;
+  conversation?: string;
 }
 
 /**
@@ -85,11 +86,21 @@ export class TerminalHub {
   }
 
   /** Makes a session visible to the view; returns its id. Announced with `terminal.opened`. */
-  register(session: TerminalSession, details: { taskId: string; sandboxed?: boolean }): string {
+  register(
+    session: TerminalSession,
+    /** `conversation`: the agent session whose turn runs the shell (audited with its input). */
+    details: { taskId: string; sandboxed?: boolean; conversation?: string },
+  ): string {
     const sessionId = randomUUID();
     const sandboxed = details.sandboxed ?? session.sandboxed;
     const stopListening = session.onData((data) => this.emit('terminal.data', { sessionId, data }));
-    this.sessions.set(sessionId, { session, taskId: details.taskId, sandboxed, stopListening });
+    this.sessions.set(sessionId, {
+      session,
+      taskId: details.taskId,
+      sandboxed,
+      stopListening,
+      ...(details.conversation === undefined ? {} : { conversation: details.conversation }),
+    });
     this.emit('terminal.opened', {
       sessionId,
       taskId: details.taskId,
@@ -146,6 +157,7 @@ export class TerminalHub {
           name: 'terminal',
           text: showControlCharacters(text),
           taskId: entry.taskId,
+          ...(entry.conversation === undefined ? {} : { sessionId: entry.conversation }),
           fields: { via: 'terminal', sessionId },
         });
       }

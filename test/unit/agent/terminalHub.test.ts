@@ -29,7 +29,7 @@ function setUp() {
       for (const wake of waiters) wake();
     },
   });
-  const sessionId = hub.register(session, { taskId: 'task-1' });
+  const sessionId = hub.register(session, { taskId: 'task-1', conversation: 'c0ffee' });
 
   /** Everything the view has been shown for this session so far. */
   const screen = () =>
@@ -120,6 +120,8 @@ describe('TerminalHub', () => {
         name: 'terminal',
         text: 'echo from user',
         taskId: 'task-1',
+        // The agent session whose turn runs the shell: the line carries it like the turn's own.
+        sessionId: 'c0ffee',
         fields: { via: 'terminal', sessionId },
       },
     ]);
