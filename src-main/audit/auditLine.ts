@@ -1,5 +1,6 @@
 // The audit line: the guide's readable part, then the tamper-evidence suffix.
 //   2024-01-15T10:23:45Z INFO  [tool_call] email.send recipient="alice@example.com" subject="..." seq=7 sha256=…
+// An event of a conversation's turn ends its readable part with session="<id>" (issue 17).
 // sha256 = base64url SHA-256(previous line's sha256 + "\n" + this line up to and including "seq=N"),
 // so changing, removing, reordering or duplicating any line breaks every hash after it.
 import { hash as oneShotHash } from 'node:crypto';
@@ -40,10 +41,17 @@ function bareWord(name: string): string {
   return formatted;
 }
 
+/**
+ * The key of AuditEvent.sessionId on the line. Reserved: an event's own field of that name is
+ * written as `field=` (as a key that could break the format is), so that `session=` on a
+ * line always names the session and a tool's input cannot claim a turn of another one.
+ */
+export const SESSION_KEY = 'session';
+
 function fieldKey(key: string): string {
   let formatted = keyCache.get(key);
   if (formatted === undefined) {
-    formatted = ` ${SAFE_KEY.test(key) ? key : 'field'}=`;
+    formatted = ` ${SAFE_KEY.test(key) && key !== SESSION_KEY ? key : 'field'}=`;
     if (keyCache.size < 10_000) keyCache.set(key, formatted);
   }
   return formatted;
@@ -70,8 +78,17 @@ const LEVEL_COLUMN: Record<string, string> = {
   ERROR: 'ERROR',
 };
 
+export interface BodyOptions {
+  /**
+   * Default true: the audit line names the session. The timeline's summary leaves it out:
+   * the timeline keeps the session in its own column, filters on it, and shows each row
+   * without a 32-character id repeated on every line of a conversation.
+   */
+  session?: boolean;
+}
+
 /** The readable part of the line, before redaction and the chain suffix. */
-export function formatBody(event: AuditEvent): string {
+export function formatBody(event: AuditEvent, options?: BodyOptions): string {
   const level = event.level ?? defaultLevel(event.kind);
   let body = `${formatTime(event.time ?? Date.now())} ${LEVEL_COLUMN[level]} [${event.kind}]`;
   if (event.name !== undefined) body += ` ${bareWord(event.name)}`;
@@ -83,6 +100,9 @@ export function formatBody(event: AuditEvent): string {
       if (value === undefined) continue;
       body += fieldKey(key) + formatValue(value);
     }
+  }
+  if (event.sessionId !== undefined && options?.session !== false) {
+    body += ` ${SESSION_KEY}=${quote(event.sessionId)}`;
   }
   return body;
 }

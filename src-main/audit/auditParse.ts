@@ -1,6 +1,6 @@
 // Reads an audit line back into its parts (for `audit export` and `audit tail`).
 import type { AuditFieldValue } from './auditEvent.js';
-import { parseSeal } from './auditLine.js';
+import { parseSeal, SESSION_KEY } from './auditLine.js';
 
 export interface ParsedAuditLine {
   seq: number;
@@ -10,6 +10,8 @@ export interface ParsedAuditLine {
   name?: string;
   text?: string;
   fields: Record<string, AuditFieldValue>;
+  /** The conversation whose turn wrote the line (its `session="…"`), if any. */
+  sessionId?: string;
   sha256: string;
 }
 
@@ -77,6 +79,12 @@ export function parseAuditLine(line: string): ParsedAuditLine | undefined {
       parsed.name = rest.slice(index, stop);
       index = stop;
     }
+  }
+  // The key is reserved for the session (auditLine.ts): lift it out of the event's fields.
+  const session = parsed.fields[SESSION_KEY];
+  if (session !== undefined) {
+    delete parsed.fields[SESSION_KEY];
+    parsed.sessionId = String(session);
   }
   return parsed;
 }

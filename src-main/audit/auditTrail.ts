@@ -36,7 +36,10 @@ export class AuditTrail {
     const { log, monitor, redactor, timeline, onEvent, onAlert } = this.options;
     const safe = redactor.redactValue(event);
     log.append(safe);
-    const summary = redactor.redact(formatBody(safe).replace(TIME_AND_LEVEL, ''));
+    // The summary leaves the session out: the timeline row has it as a column (and filter).
+    const summary = redactor.redact(
+      formatBody(safe, { session: false }).replace(TIME_AND_LEVEL, ''),
+    );
     const kept = detail === undefined ? {} : { detail: redactor.redactValue(detail) };
     timeline?.append({ ...safe, summary, ...kept });
     onEvent?.({ ...safe, summary, ...kept });

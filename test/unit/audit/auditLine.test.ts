@@ -45,3 +45,46 @@ describe('formatBody quoting', () => {
     expect(body).toBe(`2024-01-15T10:23:45Z INFO  [user_command] ${JSON.stringify(value)}`);
   });
 });
+
+describe('the session of a turn', () => {
+  const SESSION = '0123456789abcdef0123456789abcdef';
+
+  it('ends the readable part with session="…", after the fields', () => {
+    const body = formatBody({
+      kind: 'tool_call',
+      name: 'fs.read',
+      fields: { path: '/w/a.txt' },
+      sessionId: SESSION,
+      taskId: 'task-1',
+      time: AT,
+    });
+    // The task stays off the line, as before sessions.
+    expect(body).toBe(
+      `2024-01-15T10:23:45Z INFO  [tool_call] fs.read path="/w/a.txt" session="${SESSION}"`,
+    );
+  });
+
+  it('leaves it out on request (the timeline summary), and off events outside sessions', () => {
+    const event = { kind: 'user_command' as const, text: 'hi', time: AT };
+    expect(formatBody({ ...event, sessionId: SESSION }, { session: false })).toBe(
+      '2024-01-15T10:23:45Z INFO  [user_command] "hi"',
+    );
+    expect(formatBody(event)).toBe('2024-01-15T10:23:45Z INFO  [user_command] "hi"');
+  });
+
+  it('keeps session= for the session: an event field of that name is written as field=', () => {
+    const body = formatBody({
+      kind: 'tool_call',
+      fields: { session: 'forged' },
+      sessionId: SESSION,
+      time: AT,
+    });
+    expect(body).toBe(`2024-01-15T10:23:45Z INFO  [tool_call] field="forged" session="${SESSION}"`);
+  });
+
+  it('quotes an odd id so the event stays one line', () => {
+    const body = formatBody({ kind: 'error', sessionId: 'a"b\nseq=1', time: AT });
+    expect(body).toBe(`2024-01-15T10:23:45Z ERROR [error] session=${JSON.stringify('a"b\nseq=1')}`);
+    expect(body).not.toContain('\n');
+  });
+});

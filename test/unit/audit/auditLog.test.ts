@@ -87,6 +87,25 @@ describe('format', () => {
     expect(verifyAuditLog(log.file).ok).toBe(true);
   });
 
+  it('names the session of a turn on its line; it parses back as sessionId and verifies', () => {
+    const log = new AuditLog({ settings: settings() });
+    const sessionId = 'c0ffee00c0ffee00c0ffee00c0ffee00';
+    log.append({ kind: 'user_command', text: 'and now ~/Documents', sessionId, time: AT });
+    log.append({ kind: 'tool_call', name: 'fs.list', fields: { path: '/d' }, sessionId, time: AT });
+    log.append({ kind: 'config', name: 'security.read_only', time: AT });
+    log.close();
+    expect(lines(log.file).map(readablePart)).toEqual([
+      `2024-01-15T10:23:45Z INFO  [user_command] "and now ~/Documents" session="${sessionId}"`,
+      `2024-01-15T10:23:45Z INFO  [tool_call] fs.list path="/d" session="${sessionId}"`,
+      '2024-01-15T10:23:45Z INFO  [config] security.read_only',
+    ]);
+    const parsed = lines(log.file).map((line) => parseAuditLine(line)!);
+    expect(parsed[1]).toMatchObject({ name: 'fs.list', fields: { path: '/d' }, sessionId });
+    expect(parsed[1]!.fields).not.toHaveProperty('session');
+    expect(parsed[2]).not.toHaveProperty('sessionId');
+    expect(verifyAuditLog(log.file).ok).toBe(true);
+  });
+
   it('records who approved a confirmation', () => {
     const log = new AuditLog({ settings: settings() });
     log.append({

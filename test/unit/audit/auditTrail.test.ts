@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { AuditEvent } from '../../../src-main/audit/auditEvent.js';
 import { AuditLog } from '../../../src-main/audit/auditLog.js';
 import { AuditTrail } from '../../../src-main/audit/auditTrail.js';
 import { parseAuditLine } from '../../../src-main/audit/auditParse.js';
@@ -28,13 +29,17 @@ function trail(logToolCalls = true) {
   const timeline = new TimelineStore(db);
   const alerts: string[] = [];
   const live: string[] = [];
+  const liveEvents: AuditEvent[] = [];
   const auditTrail = new AuditTrail({
     log,
     monitor: new Monitor({ settings: () => config.monitoring }),
     redactor,
     timeline,
     onAlert: (alert) => alerts.push(alert.rule),
-    onEvent: (event) => live.push(event.kind),
+    onEvent: (event) => {
+      live.push(event.kind);
+      liveEvents.push(event);
+    },
   });
   return {
     auditTrail,
@@ -43,6 +48,7 @@ function trail(logToolCalls = true) {
     secret,
     alerts,
     live,
+    liveEvents,
     // The log is closed (flushed) before it is read; the timeline stays open to be queried.
     close: () => log.close(),
     closeDatabase: () => db.close(),
@@ -112,6 +118,35 @@ describe('AuditTrail', () => {
         .split('\n')
         .map((line) => parseAuditLine(line)!.kind),
     ).toEqual(['alert']);
+    closeDatabase();
+  });
+
+  it('carries the session of a turn to the log line, the timeline row and the live event', () => {
+    const { auditTrail, log, timeline, liveEvents, close, closeDatabase } = trail();
+    const sessionId = 'feed0000feed0000feed0000feed0000';
+    auditTrail.record({
+      kind: 'tool_call',
+      name: 'fs.read',
+      tool: 'fs.read',
+      taskId: 'task-2',
+      sessionId,
+      fields: { path: '/w/notes.txt' },
+    });
+    close();
+    const [line] = fs.readFileSync(log.file, 'utf8').trim().split('\n');
+    expect(line).toMatch(
+      / path="\/w\/notes.txt" session="feed0000feed0000feed0000feed0000" seq=1 /,
+    );
+    expect(parseAuditLine(line!)!.sessionId).toBe(sessionId);
+    const [row] = timeline.page({ sessionId }).events;
+    // The row keeps the session in its own column; the summary is the line's text without it.
+    expect(row).toMatchObject({
+      sessionId,
+      taskId: 'task-2',
+      summary: '[tool_call] fs.read path="/w/notes.txt"',
+    });
+    expect(liveEvents[0]).toMatchObject({ sessionId, summary: row!.summary });
+    expect(timeline.page({ sessionId: 'another' }).events).toEqual([]);
     closeDatabase();
   });
 });
