@@ -1,5 +1,7 @@
 // The activity timeline: every audited event, newest first, filtered by the store's own query
 // (timeline.page) and followed live (timeline.event). Only the rows in view are in the DOM.
+// One session's events: <Timeline sessionId={id} />, or the address #timeline?session=<id>
+// (timelineHashFor); the filter shows as a chip the user can clear.
 import {
   useCallback,
   useContext,
@@ -22,6 +24,8 @@ import {
   mergeLiveRows,
   NO_FILTERS,
   queryOf,
+  sessionFromHash,
+  shortSessionId,
   TIMELINE_PAGE_SIZE,
   type TimelineEntry,
   type TimelineFilters,
@@ -38,15 +42,24 @@ type Verification =
   | { state: 'verified'; lines: number }
   | { state: 'broken'; message: string };
 
-export function Timeline() {
+export interface TimelineProps {
+  /** Open on this session's events (the address #timeline?session=<id> does the same). */
+  sessionId?: string;
+}
+
+export function Timeline({ sessionId }: TimelineProps = {}) {
   const bridge = useBridge();
-  const [filters, setFilters] = useState<TimelineFilters>(NO_FILTERS);
+  const [filters, setFilters] = useState<TimelineFilters>(() => ({
+    ...NO_FILTERS,
+    session: sessionId ?? sessionFromHash(window.location.hash) ?? '',
+  }));
   const tool = useDebounced(filters.tool, 250);
   const status = useDebounced(filters.status, 250);
   const text = useDebounced(filters.text, 250);
+  const session = filters.session;
   const query = useMemo(
-    () => queryOf({ kind: filters.kind, decision: filters.decision, tool, status, text }),
-    [filters.kind, filters.decision, tool, status, text],
+    () => queryOf({ kind: filters.kind, decision: filters.decision, tool, status, text, session }),
+    [filters.kind, filters.decision, tool, status, text, session],
   );
   const queryKey = JSON.stringify(query);
 
@@ -110,6 +123,31 @@ export function Timeline() {
       });
     // queryKey stands for query: a new object with the same filters must not re-query.
   }, [bridge, store, queryKey]);
+
+  const showSession = useCallback((id: string) => {
+    setFilters((previous) => (previous.session === id ? previous : { ...previous, session: id }));
+  }, []);
+  useEffect(() => {
+    if (sessionId !== undefined) showSession(sessionId);
+  }, [sessionId, showSession]);
+  useEffect(() => {
+    // The view stays mounted once visited: a later "show in timeline" link arrives as a new hash.
+    const follow = () => {
+      const linked = sessionFromHash(window.location.hash);
+      if (linked !== undefined) showSession(linked);
+    };
+    window.addEventListener('hashchange', follow);
+    return () => window.removeEventListener('hashchange', follow);
+  }, [showSession]);
+  const clearSession = () => {
+    setFilters((previous) => ({ ...previous, session: '' }));
+    // Drop the session from the address too: a reload shows what is on screen, and the same
+    // link followed again is a change of address the view hears.
+    if (sessionFromHash(window.location.hash) !== undefined) {
+      const { pathname, search } = window.location;
+      window.history.replaceState(window.history.state, '', `${pathname}${search}#timeline`);
+    }
+  };
 
   useEffect(() => {
     const stopEvents = bridge.onTimelineEvent((event) => {
@@ -222,6 +260,14 @@ export function Timeline() {
         </div>
       )}
       <form className="filters" role="search" onSubmit={(event) => event.preventDefault()}>
+        {session && (
+          <span className="filter-chip" title={`Only the events of session ${session}`}>
+            session {shortSessionId(session)}
+            <button type="button" aria-label="Clear the session filter" onClick={clearSession}>
+              ×
+            </button>
+          </span>
+        )}
         <label>
           Kind
           <select value={filters.kind} onChange={(event) => update('kind')(event.target.value)}>
@@ -295,7 +341,10 @@ export function Timeline() {
             />
           )}
         />
-        <DetailPane entry={selected} />
+        <DetailPane
+          entry={selected}
+          onShowSession={session ? undefined : (id) => showSession(id)}
+        />
       </div>
       <p className="view-footer" aria-live="polite">
         {formatCount(rows.length)} events{loading ? ' · loading…' : ''}
@@ -338,6 +387,7 @@ const DETAIL_FIELDS: (keyof TimelineEntry)[] = [
   'kind',
   'level',
   'taskId',
+  'sessionId',
   'tool',
   'operation',
   'decision',
@@ -345,7 +395,14 @@ const DETAIL_FIELDS: (keyof TimelineEntry)[] = [
   'costUsd',
 ];
 
-function DetailPane({ entry }: { entry: TimelineEntry | undefined }) {
+function DetailPane({
+  entry,
+  onShowSession,
+}: {
+  entry: TimelineEntry | undefined;
+  /** Absent while the list already shows one session. */
+  onShowSession: ((sessionId: string) => void) | undefined;
+}) {
   return (
     <aside className="detail-pane" aria-label="Selected event" aria-live="polite">
       {entry ? (
@@ -365,6 +422,15 @@ function DetailPane({ entry }: { entry: TimelineEntry | undefined }) {
               </div>
             ))}
           </dl>
+          {entry.sessionId !== undefined && onShowSession && (
+            <button
+              type="button"
+              className="button button-small"
+              onClick={() => onShowSession(entry.sessionId!)}
+            >
+              Only this session
+            </button>
+          )}
           {entry.detail !== undefined && (
             <>
               <h4>Detail</h4>

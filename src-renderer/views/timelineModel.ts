@@ -17,6 +17,8 @@ export interface TimelineFilters {
   status: string;
   decision: string;
   text: string;
+  /** Only the events of this session's turns: set by a link, shown as a chip that clears it. */
+  session: string;
 }
 
 export const NO_FILTERS: TimelineFilters = {
@@ -25,6 +27,7 @@ export const NO_FILTERS: TimelineFilters = {
   status: '',
   decision: '',
   text: '',
+  session: '',
 };
 
 /** The page request for the filters: empty fields are left out, not sent as "". */
@@ -35,6 +38,7 @@ export function queryOf(filters: TimelineFilters): TimelineQuery {
   if (filters.status.trim()) query.statuses = [filters.status.trim()];
   if (filters.decision) query.decisions = [filters.decision as 'allow' | 'ask' | 'deny'];
   if (filters.text.trim()) query.text = filters.text.trim();
+  if (filters.session) query.sessionId = filters.session;
   return query;
 }
 
@@ -48,8 +52,36 @@ export function matchesQuery(event: LiveEvent, query: TimelineQuery): boolean {
   // Live events carry no decision: with a decision filter they wait for the next page query.
   if (query.decisions) return false;
   if (query.taskId && event.taskId !== query.taskId) return false;
+  if (query.sessionId && event.sessionId !== query.sessionId) return false;
   if (query.text && !event.summary.toLowerCase().includes(query.text.toLowerCase())) return false;
   return true;
+}
+
+/**
+ * The Timeline showing one session's events: `#timeline?session=<id>`. A transcript's "show in
+ * timeline" link sets this address; the Timeline view follows it (and the `sessionId` prop).
+ */
+export function timelineHashFor(sessionId: string): string {
+  return `#timeline?${new URLSearchParams({ session: sessionId }).toString()}`;
+}
+
+/** What a session id may look like in an address (sessionStore's are 32 hex characters). */
+const SESSION_IN_ADDRESS = /^[\w-]{1,200}$/;
+
+/**
+ * The session a `#timeline?session=<id>` address asks for; undefined for any other address.
+ * The address is anyone's to write (a link, a bookmark): an id of odd characters is ignored.
+ */
+export function sessionFromHash(hash: string): string | undefined {
+  const match = /^#timeline\?(.*)$/.exec(hash);
+  if (!match) return undefined;
+  const session = new URLSearchParams(match[1]).get('session');
+  return session !== null && SESSION_IN_ADDRESS.test(session) ? session : undefined;
+}
+
+/** How the chip names a session: the id's first characters are enough to tell them apart. */
+export function shortSessionId(sessionId: string): string {
+  return sessionId.length > 8 ? `${sessionId.slice(0, 8)}…` : sessionId;
 }
 
 export function formatTime(epochMilliseconds: number): string {

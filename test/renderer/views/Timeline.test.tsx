@@ -2,11 +2,18 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { Timeline, TIMELINE_ROW_HEIGHT } from '../../../src-renderer/views/Timeline';
-import type { PageEvent } from '../../../src-renderer/views/timelineModel';
+import {
+  sessionFromHash,
+  timelineHashFor,
+  type PageEvent,
+} from '../../../src-renderer/views/timelineModel';
 import { createAppStore } from '../../../src-renderer/store';
 import { fakeBridge, renderWith } from './fakeBridge';
 
-afterEach(cleanup);
+afterEach(() => {
+  cleanup();
+  window.history.replaceState(null, '', '/');
+});
 
 function events(count: number, firstId = count): PageEvent[] {
   return Array.from({ length: count }, (_, index) => ({
@@ -194,5 +201,84 @@ describe('Timeline', () => {
     renderWith(fake, <Timeline />);
     fake.emit('monitor.alert', { rule: 'blocked_path', message: 'tried ~/.aws/credentials' });
     expect(screen.getByRole('alert').textContent).toContain('tried ~/.aws/credentials');
+  });
+
+  describe('the session filter', () => {
+    const SESSION = '0123456789abcdef0123456789abcdef';
+    const OTHER = 'fedcba9876543210fedcba9876543210';
+    const lastRequest = (fake: ReturnType<typeof timelineBridge>) =>
+      (fake.bridge.page as ReturnType<typeof vi.fn>).mock.lastCall?.[0] as unknown;
+
+    it("opens on a session's events with a chip that clears it, and follows only its live events", async () => {
+      const fake = timelineBridge(async (request: { sessionId?: string }) => ({
+        events: request.sessionId ? events(2) : events(5),
+      }));
+      renderWith(fake, <Timeline sessionId={SESSION} />);
+      await screen.findByText(/^2 events/);
+      expect(lastRequest(fake)).toEqual({ sessionId: SESSION, limit: 200 });
+      const chip = screen.getByTitle(`Only the events of session ${SESSION}`);
+      expect(chip.textContent).toContain('session 01234567…');
+
+      const live = { kind: 'tool_call' as const, level: 'INFO' as const, time: Date.now() };
+      fake.emit('timeline.event', { ...live, summary: 'other session', sessionId: OTHER });
+      fake.emit('timeline.event', { ...live, summary: 'no session' });
+      fake.emit('timeline.event', { ...live, summary: 'this session', sessionId: SESSION });
+      const options = within(screen.getByRole('listbox')).getAllByRole('option');
+      expect(options.map((option) => option.textContent)).toEqual([
+        expect.stringContaining('this session'),
+        expect.stringContaining('event 2'),
+        expect.stringContaining('event 1'),
+      ]);
+
+      fireEvent.click(screen.getByRole('button', { name: 'Clear the session filter' }));
+      await screen.findByText(/^5 events/);
+      expect(lastRequest(fake)).toEqual({ limit: 200 });
+      expect(screen.queryByRole('button', { name: 'Clear the session filter' })).toBeNull();
+    });
+
+    it('follows #timeline?session=<id>, also when the address changes later, and clearing drops it', async () => {
+      window.history.replaceState(null, '', `/${timelineHashFor(SESSION)}`);
+      const fake = timelineBridge(async () => ({ events: events(1) }));
+      renderWith(fake, <Timeline />);
+      await screen.findByText('event 1');
+      expect(lastRequest(fake)).toEqual({ sessionId: SESSION, limit: 200 });
+
+      // A "show in timeline" link of another session while the view is open.
+      const changed = new Promise((resolve) =>
+        window.addEventListener('hashchange', resolve, { once: true }),
+      );
+      window.location.hash = timelineHashFor(OTHER);
+      await changed;
+      await waitFor(() => expect(lastRequest(fake)).toEqual({ sessionId: OTHER, limit: 200 }));
+      expect(screen.getByTitle(`Only the events of session ${OTHER}`)).toBeTruthy();
+
+      fireEvent.click(screen.getByRole('button', { name: 'Clear the session filter' }));
+      await waitFor(() => expect(lastRequest(fake)).toEqual({ limit: 200 }));
+      expect(window.location.hash).toBe('#timeline');
+    });
+
+    it("narrows to a selected event's session from the detail pane", async () => {
+      const [first, second] = events(2);
+      const fake = timelineBridge(async () => ({
+        events: [{ ...first!, sessionId: SESSION }, second!],
+      }));
+      renderWith(fake, <Timeline />);
+      fireEvent.click(await screen.findByText('event 2'));
+      const detail = screen.getByRole('complementary', { name: 'Selected event' });
+      expect(within(detail).getByText(SESSION)).toBeTruthy();
+      fireEvent.click(within(detail).getByRole('button', { name: 'Only this session' }));
+      await waitFor(() => expect(lastRequest(fake)).toEqual({ sessionId: SESSION, limit: 200 }));
+    });
+
+    it.each([
+      ['#timeline?session=abc-1_2', 'abc-1_2'],
+      ['#timeline', undefined],
+      ['#task?session=abc', undefined],
+      ['#timeline?session=', undefined],
+      ['#timeline?session=%3Cimg%20src%3Dx%3E', undefined],
+      [`#timeline?session=${'a'.repeat(201)}`, undefined],
+    ])('reads %s as session %s', (hash, expected) => {
+      expect(sessionFromHash(hash)).toBe(expected);
+    });
   });
 });
