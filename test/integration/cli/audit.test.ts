@@ -7,6 +7,9 @@ import { runCli } from '../../support/runCli.js';
 import { makeTempHome } from '../../support/tempFolders.js';
 import { auditSettings } from '../../support/auditSettings.js';
 
+/** The last event is a conversation's: its line names the session. */
+const SESSION = '5e55105e55105e55105e55105e551055';
+
 function homeWithLog(count: number): { home: string; file: string } {
   const home = makeTempHome();
   const file = path.join(home, 'logs', 'audit.log');
@@ -19,6 +22,7 @@ function homeWithLog(count: number): { home: string; file: string } {
       name: 'fs.read',
       fields: { path: `/w/${i}` },
       time: new Date(Date.UTC(2024, 0, 15, 10, i)),
+      ...(i === count - 1 ? { sessionId: SESSION } : {}),
     });
   }
   log.close();
@@ -73,7 +77,8 @@ describe.concurrent('omnipalm audit', () => {
     const { home } = homeWithLog(30);
     const result = await runCli(['audit', 'tail', '-n', '2'], { home });
     expect(result.stdout).toBe(
-      '2024-01-15T10:28:00Z INFO  [tool_call] fs.read path="/w/28"\n2024-01-15T10:29:00Z INFO  [tool_call] fs.read path="/w/29"\n',
+      '2024-01-15T10:28:00Z INFO  [tool_call] fs.read path="/w/28"\n' +
+        `2024-01-15T10:29:00Z INFO  [tool_call] fs.read path="/w/29" session="${SESSION}"\n`,
     );
     const bad = await runCli(['audit', 'tail', '-n', 'many'], { home });
     expect(bad.code).toBe(2);
@@ -99,6 +104,8 @@ describe.concurrent('omnipalm audit', () => {
       name: 'fs.read',
       fields: { path: '/w/7' },
     });
+    expect(events[0]).not.toHaveProperty('sessionId');
+    expect(events[2]).toMatchObject({ fields: { path: '/w/9' }, sessionId: SESSION });
     const noFormat = await runCli(['audit', 'export'], { home });
     expect(noFormat.code).toBe(2);
     expect(noFormat.stderr).toContain('--format jsonl is required');
