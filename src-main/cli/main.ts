@@ -21,7 +21,8 @@ Commands:
   doctor [--json]                     check this machine for a safe setup
   keys set|list|delete                keys in the OS keychain (never on the command line)
   policy check --op OP …              what the policy would decide for an action
-  run "PROMPT"                        run one task here, asking before risky actions
+  run "PROMPT" [--continue]           run one task here, asking before risky actions
+  sessions list|show|rename|delete    the conversations kept in ~/.omnipalm
   start [--headless]                  start the desktop app (or headless mode)
 
 Options:
@@ -43,6 +44,8 @@ const COMMANDS: Record<string, Command> = {
   policy: async (args, io, home) =>
     (await import('./policyCommand.js')).runPolicyCommand(args, io, home),
   run: async (args, io, home) => (await import('./runCommand.js')).runRunCommand(args, io, home),
+  sessions: async (args, io, home) =>
+    (await import('./sessionsCommand.js')).runSessionsCommand(args, io, home),
   start: async (args, io, home) =>
     (await import('./startCommand.js')).runStartCommand(args, io, home),
 };

@@ -13,16 +13,26 @@ import {
   parseCommandArgs,
   UsageError,
 } from './cliSupport.js';
+import {
+  checkSessionId,
+  formatCost,
+  sessionUsageError,
+  untrustedNotice,
+} from './sessionsCommand.js';
+import { MarkdownStream, wantsColor } from './terminalMarkdown.js';
 
-export const RUN_HELP = `Usage: omnipalm run "PROMPT" [--non-interactive] [--json] [--cwd DIR] [--allow-root]
+export const RUN_HELP = `Usage: omnipalm run "PROMPT" [--continue | --session ID] [--non-interactive] [--json] [--cwd DIR] [--allow-root]
 
-Runs one task. The answer streams to stdout; each tool call, each confirmation and the
-final status go to stderr. Risky actions wait for your answer, as the guide shows:
+Runs one task as a turn of a session (a new one, unless you continue one). The answer
+streams to stdout (rendered on a terminal, raw markdown into a pipe); each tool call, each
+confirmation and the final status go to stderr. Risky actions wait for your answer:
   [Y]es / [N]o / [L]ist files:    (A: allow this exact action for the rest of the task)
 Without a terminal, or with --non-interactive, every action that needs a confirmation is
 denied.
 
 Options:
+  --continue         continue the most recently active session (its turns are the context)
+  --session ID       continue that session (ids: omnipalm sessions list)
   --non-interactive  deny every confirmation instead of asking
   --json             print the outcome as one JSON object on stdout (no streamed text)
   --cwd DIR          the task's working folder (inside security.allowed_paths;
@@ -58,14 +68,14 @@ export function exitCodeOf(outcome: Pick<CoreTaskOutcome, 'status' | 'stopReason
 
 export interface RunStreams {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  stdout: NodeJS.WritableStream;
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
 const SPINNER = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
 
 /** One line per tool call; on a terminal a spinner turns while it runs. */
-class ProgressLines {
+export class ProgressLines {
   private timer: ReturnType<typeof setInterval> | undefined;
   private line = '';
   private frame = 0;
@@ -125,6 +135,8 @@ export async function runRunCommand(
     {
       'non-interactive': { type: 'boolean' },
       json: { type: 'boolean' },
+      continue: { type: 'boolean' },
+      session: { type: 'string' },
       cwd: { type: 'string' },
       'allow-root': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -139,6 +151,11 @@ export async function runRunCommand(
   if (!prompt) {
     throw new UsageError('run: say what to do, e.g. omnipalm run "Summarize ~/projects/notes.md"');
   }
+  if (values.continue && values.session !== undefined) {
+    throw new UsageError('run: --continue and --session name two sessions; pass one of them');
+  }
+  const askedSession =
+    values.session === undefined ? undefined : checkSessionId('run', values.session);
   assertNotRoot(io, values['allow-root']);
 
   const core = await AgentCore.open({ home, env: io.env });
@@ -156,6 +173,13 @@ export async function runRunCommand(
   };
   process.on('SIGINT', onSigint);
   try {
+    // The session first: an unknown id is a mistake to fix before any setup is looked at.
+    const sessionId = values.continue ? latestSessionId(core, 'run') : askedSession;
+    try {
+      if (sessionId !== undefined) core.checkSessionCanContinue(sessionId);
+    } catch (error) {
+      throw sessionUsageError('run', error);
+    }
     // Setup problems (no key, no allowed folder) first, before anything else is printed.
     const provider = core.provider();
     const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()), {
@@ -173,15 +197,14 @@ export async function runRunCommand(
         'note: stdin is not a terminal, so actions that need a confirmation will be denied (run it in a terminal to answer them)\n',
       );
     }
-    // Whether the streamed answer ended mid-line: a tool line then starts on a new one.
-    let midLine = false;
+    const answer = new AnswerWriter(streams.stdout, io.env);
     const outcome = await core.runTask(prompt, {
       provider,
       cwd,
       signal: stop.signal,
+      ...(sessionId === undefined ? {} : { sessionId }),
       onTool: (event) => {
-        if (midLine) streams.stdout.write('\n');
-        midLine = false;
+        answer.endLine();
         progress.update(event);
       },
       ...(values.json
@@ -189,22 +212,31 @@ export async function runRunCommand(
         : {
             onText: (text: string) => {
               progress.pause();
-              streams.stdout.write(text);
-              midLine = !text.endsWith('\n');
+              answer.write(text);
             },
           }),
     });
     progress.pause();
-    if (midLine) streams.stdout.write('\n');
+    answer.endLine();
     const code = exitCodeOf(outcome);
     if (values.json) {
       streams.stdout.write(`${JSON.stringify({ ...outcome, exitCode: code })}\n`);
     }
     streams.stderr.write(`${describeOutcome(outcome)}\n`);
+    if (!values.json) {
+      const notice = untrustedNotice(
+        outcome.untrustedSources,
+        'run without --continue to start clean',
+      );
+      if (notice) streams.stderr.write(`${notice}\n`);
+      streams.stderr.write(
+        `session ${outcome.sessionId} (turn ${outcome.turnSeq}, ${formatCost(outcome.sessionCostUsd)} so far) — continue with: omnipalm run --continue "…"\n`,
+      );
+    }
     return code;
   } catch (error) {
     if (error instanceof TaskSetupError) throw new UsageError(`run: ${error.message}`);
-    throw error;
+    throw sessionUsageError('run', error);
   } finally {
     process.off('SIGINT', onSigint);
     detach?.();
@@ -213,7 +245,57 @@ export async function runRunCommand(
   }
 }
 
-function describeOutcome(outcome: CoreTaskOutcome): string {
+/** The most recently active session's id; none is bad usage of --continue. */
+export function latestSessionId(core: Pick<AgentCore, 'sessions'>, command: string): string {
+  const latest = core.sessions.list({ limit: 1 }).sessions[0];
+  if (!latest) {
+    throw new UsageError(
+      `${command}: --continue: there is no session to continue in this OMNIPALM_HOME yet; start one with omnipalm ${command} "…" (without --continue)`,
+    );
+  }
+  return latest.id;
+}
+
+/**
+ * The streamed answer: rendered markdown on a terminal (control characters shown, never
+ * acted on), the model's text as it is into a pipe or file (`> answer.md` keeps markdown).
+ */
+export class AnswerWriter {
+  private readonly markdown: MarkdownStream | undefined;
+  private midLine = false;
+
+  constructor(
+    private readonly out: NodeJS.WritableStream & { isTTY?: boolean },
+    env: NodeJS.ProcessEnv,
+  ) {
+    if (out.isTTY === true) {
+      this.markdown = new MarkdownStream((text) => out.write(text), {
+        color: wantsColor(out, env),
+      });
+    }
+  }
+
+  write(text: string): void {
+    if (this.markdown) {
+      this.markdown.push(text);
+      return;
+    }
+    this.out.write(text);
+    this.midLine = !text.endsWith('\n');
+  }
+
+  /** Ends the line in progress (before a tool line, at the end of the answer). */
+  endLine(): void {
+    if (this.markdown) {
+      this.markdown.end();
+      return;
+    }
+    if (this.midLine) this.out.write('\n');
+    this.midLine = false;
+  }
+}
+
+export function describeOutcome(outcome: CoreTaskOutcome): string {
   const steps = `${outcome.iterations} step${outcome.iterations === 1 ? '' : 's'}, $${outcome.costUsd.toFixed(4)}`;
   switch (outcome.status) {
     case 'done':

@@ -154,6 +154,11 @@ describe.concurrent('help and version', () => {
       ['start'],
       ['policy'],
       ['policy', 'check'],
+      ['sessions'],
+      ['sessions', 'list'],
+      ['sessions', 'show'],
+      ['sessions', 'rename'],
+      ['sessions', 'delete'],
     ];
     const results = await Promise.all(
       commands.map((command) => runCli([...command, '--help'], { home })),
@@ -169,7 +174,7 @@ describe.concurrent('help and version', () => {
     const result = await runCli(['strat'], { home: makeTempHome() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'omnipalm: unknown command "strat" (expected one of: audit, config, doctor, keys, policy, run, start; see omnipalm --help)\n',
+      'omnipalm: unknown command "strat" (expected one of: audit, config, doctor, keys, policy, run, sessions, start; see omnipalm --help)\n',
     );
   });
 
