@@ -51,22 +51,35 @@ export function parseAnswer(text: string): ConfirmationAnswer | 'list' {
 export class CliFrontDoor implements FrontDoor {
   readonly name = 'cli';
   private readonly rl: readline.Interface;
+  private readonly ownsReadline: boolean;
   private busy = false;
   private readonly interruptListeners = new Set<() => void>();
 
+  /**
+   * `shared`: the caller's own readline on the same terminal (`omnipalm chat` reads prompts
+   * with it). Two readlines on one input would both take every keystroke, so the question is
+   * asked on the caller's; Ctrl-C is then the caller's to handle (it stops the turn, which
+   * closes the question as a no), and close() leaves it open.
+   */
   constructor(
     private readonly terminal: TerminalLike,
     private readonly hooks: { beforeShow?: () => void; afterAnswer?: () => void } = {},
+    shared?: readline.Interface,
   ) {
-    this.rl = readline.createInterface({
-      input: terminal.input,
-      output: terminal.output,
-      terminal: true,
-    });
-    // Ctrl-C while a question is open: the question is a no, and the caller is told.
-    this.rl.on('SIGINT', () => {
-      for (const listener of this.interruptListeners) listener();
-    });
+    this.ownsReadline = shared === undefined;
+    this.rl =
+      shared ??
+      readline.createInterface({
+        input: terminal.input,
+        output: terminal.output,
+        terminal: true,
+      });
+    if (this.ownsReadline) {
+      // Ctrl-C while a question is open: the question is a no, and the caller is told.
+      this.rl.on('SIGINT', () => {
+        for (const listener of this.interruptListeners) listener();
+      });
+    }
   }
 
   /** Called on Ctrl-C typed while the terminal is in the question's raw mode. */
@@ -121,6 +134,6 @@ export class CliFrontDoor implements FrontDoor {
   }
 
   close(): void {
-    this.rl.close();
+    if (this.ownsReadline) this.rl.close();
   }
 }

@@ -17,6 +17,7 @@ export const MAIN_HELP = `Usage: omnipalm <command> [options]
 
 Commands:
   audit tail|verify|export            read and check the tamper-evident audit log
+  chat [--continue | --session ID]    a conversation in the terminal (/new, /cost, /exit)
   config path|list|get|set|validate   read and change ~/.omnipalm/config.yaml
   doctor [--json]                     check this machine for a safe setup
   keys set|list|delete                keys in the OS keychain (never on the command line)
@@ -36,6 +37,7 @@ type Command = (args: string[], io: CliIO, home: string) => number | Promise<num
 const COMMANDS: Record<string, Command> = {
   audit: async (args, io, home) =>
     (await import('./auditCommand.js')).runAuditCommand(args, io, home),
+  chat: async (args, io, home) => (await import('./chatCommand.js')).runChatCommand(args, io, home),
   config: async (args, io, home) =>
     (await import('./configCommand.js')).runConfigCommand(args, io, home),
   doctor: async (args, io, home) =>

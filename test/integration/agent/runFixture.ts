@@ -110,9 +110,9 @@ export interface PtyRun {
 // eslint-disable-next-line no-control-regex -- terminal escape sequences are what it removes
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\r/g;
 
-/** `omnipalm run …` in a real pseudo-terminal, as a user at a terminal runs it. */
-export function runInTerminal(fixture: RunFixture, args: string[]): PtyRun {
-  const child = pty.spawn(process.execPath, [BUILT_CLI, 'run', ...args], {
+/** `omnipalm run …` (or another command) in a real pseudo-terminal, as a user runs it. */
+export function runInTerminal(fixture: RunFixture, args: string[], command = 'run'): PtyRun {
+  const child = pty.spawn(process.execPath, [BUILT_CLI, command, ...args], {
     cwd: REPO_ROOT,
     env: cleanEnv(fixture.home, fixture.env) as Record<string, string>,
     cols: 200,
