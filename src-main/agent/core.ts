@@ -38,7 +38,14 @@ import { repairHistory } from './history.js';
 import { Sessions, sessionError } from './sessions.js';
 import { probeModelEndpoint } from './modelReachability.js';
 import { TerminalHub } from './terminalHub.js';
-import { runTask, systemPrompt, type TaskOutcome, type ToolProgress } from './agentLoop.js';
+import {
+  DEFAULT_MAX_TOKENS,
+  runTask,
+  systemPrompt,
+  type TaskOutcome,
+  type ToolProgress,
+} from './agentLoop.js';
+import { contextWindowFor, fitContext } from './contextWindow.js';
 import { createAnthropicProvider } from './anthropicProvider.js';
 import { ConfirmationBroker } from './confirmationBroker.js';
 import { createModelClient } from './modelClient.js';
@@ -543,10 +550,13 @@ export class AgentCore {
       // only now that its policy and sandbox exist. A start that fails (security.sandbox
       // required and no sandbox) is the first command's error, as without the warm start.
       if (tools.some((tool) => tool.name === shellExec.name)) shell.warmUp();
+      const registry = new ToolRegistry(tools);
+      const system = systemPrompt({ cwd, allowedPaths: config.security.allowed_paths });
+      const contextWindow = contextWindowFor(config, provider.model);
       const outcome = await runTask<CoreToolContext>({
         prompt,
         provider,
-        registry: new ToolRegistry(tools),
+        registry,
         toolContext: {
           enforcer: policy,
           cwd,
@@ -580,6 +590,16 @@ export class AgentCore {
         taskId,
         sessionId: session.id,
         history: turn.history,
+        // A long session is cut to the model's window (contextWindow.ts), never its prompt.
+        prepareMessages: (messages, currentStart) =>
+          fitContext({
+            system,
+            tools: registry.definitions(),
+            messages,
+            currentStart,
+            maxTokens: DEFAULT_MAX_TOKENS,
+            contextWindow,
+          }),
         // Stored as sent: redacted, so a session never keeps a raw secret (sessionStore.ts).
         onMessage: (message) =>
           store.appendMessages(turnId, [
@@ -588,7 +608,7 @@ export class AgentCore {
               content: this.redactor.redactValue(message.content),
             },
           ]),
-        system: systemPrompt({ cwd, allowedPaths: config.security.allowed_paths }),
+        system,
         ...(options.onText ? { onText: options.onText } : {}),
         ...(options.onTool ? { onTool: options.onTool } : {}),
       });
