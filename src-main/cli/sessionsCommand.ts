@@ -12,7 +12,7 @@ import type { Sessions } from '../agent/sessions.js';
 import type { Session, SessionSummary, Turn } from '../store/sessionStore.js';
 import { type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
 import { renderMarkdown, safeTerminalText, wantsColor } from './terminalMarkdown.js';
-import { toolCallsOf, turnAnswerParts } from './transcript.js';
+import { toolCallsOf, turnAnswerParts } from '../agent/transcript.js';
 
 export const SESSIONS_HELP = `Usage: omnipalm sessions <list|show|rename|delete> [options]
 

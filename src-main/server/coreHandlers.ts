@@ -17,7 +17,14 @@ import {
   type ResponseOf,
 } from '../../src-preload/contract.js';
 import { AgentError } from '../agent/agentErrors.js';
-import type { AgentCore, CoreTaskOutcome } from '../agent/core.js';
+import {
+  QUIT_REASON,
+  type AgentCore,
+  type CoreTaskOutcome,
+  type TurnStart,
+} from '../agent/core.js';
+import type { SessionChange } from '../agent/sessions.js';
+import { turnView } from '../agent/transcript.js';
 import { defaultLevel, type AuditEvent } from '../audit/auditEvent.js';
 import type { Alert } from '../audit/monitor.js';
 import { openDatabase } from '../store/database.js';
@@ -132,6 +139,9 @@ function timelineEventOf(
   };
 }
 
+/** Most timeline events read to show one turn's steps (a turn of 500 events is a runaway). */
+const TURN_EVENTS = 500;
+
 /** Tasks at once, by default: each holds a shell, maybe a browser, and the model's budget. */
 export const MAX_CONCURRENT_TASKS = 4;
 
@@ -146,6 +156,8 @@ export type HandledCore = Pick<
   | 'terminals'
   | 'home'
   | 'refreshConfig'
+  | 'sessions'
+  | 'checkSessionCanContinue'
 > &
   SettingsCore;
 
@@ -179,6 +191,7 @@ export interface CoreHandlers {
 
 interface RunningTask {
   taskId: string;
+  sessionId: string;
   prompt: string;
   startedAt: number;
   controller: AbortController;
@@ -200,6 +213,10 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
   const detachDoor = core.broker.attach(door);
   const stopTerminals = core.terminals.subscribe(hub.emit);
   const tasks = new TaskRunner(core, hub, options.maxConcurrentTasks ?? MAX_CONCURRENT_TASKS);
+  const stopSessionEvents = core.sessions.onChange((change: SessionChange) => {
+    if (change.session) hub.emit('session.updated', change.session);
+    else hub.emit('session.deleted', { sessionId: change.sessionId });
+  });
 
   let timeline = options.timeline;
   let closeTimeline: (() => void) | undefined;
@@ -221,6 +238,28 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
     }),
     ...core.terminals.handlers,
     'task.start': (request) => tasks.start(request),
+    'session.continue': ({ sessionId, prompt, cwd }) =>
+      tasks.start({ prompt, ...(cwd === undefined ? {} : { cwd }), sessionId }),
+    'session.recent': (request) => core.sessions.list(request),
+    'session.turns': ({ sessionId, beforeSeq, limit }) => {
+      const { turnCount, runningTurnId, ...summary } = core.sessions.get(sessionId);
+      const page = core.sessions.turns(sessionId, beforeSeq, limit);
+      return {
+        session: { ...summary, turnCount, running: runningTurnId !== undefined },
+        // Each turn's steps with their times and confirmations, from its task's events.
+        turns: page.turns.map((turn) =>
+          turnView(
+            turn,
+            turn.taskId === undefined
+              ? []
+              : reader().page({ taskId: turn.taskId, limit: TURN_EVENTS }).events,
+          ),
+        ),
+        ...(page.nextBeforeSeq === undefined ? {} : { nextBeforeSeq: page.nextBeforeSeq }),
+      };
+    },
+    'session.rename': ({ sessionId, title }) => core.sessions.rename(sessionId, title),
+    'session.delete': ({ sessionId }) => core.sessions.delete(sessionId),
     'task.stop': ({ taskId }) => ({ stopped: tasks.stop(taskId) }),
     'task.running': () => ({ tasks: tasks.list() }),
     'confirmation.pending': () => ({ requests: door.pending() }),
@@ -241,6 +280,7 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
     close: () =>
       (closing ??= (async () => {
         await tasks.close();
+        stopSessionEvents();
         detachDoor();
         stopTerminals();
         closeTimeline?.();
@@ -293,11 +333,16 @@ class TaskRunner {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const task of this.running.values()) task.controller.abort();
+    // A quit, not the user's Stop: the turns end interrupted and their sessions go on.
+    for (const task of this.running.values()) task.controller.abort(QUIT_REASON);
     await this.idle();
   }
 
-  async start({ prompt, cwd }: RequestOf<'task.start'>): Promise<ResponseOf<'task.start'>> {
+  async start({
+    prompt,
+    cwd,
+    sessionId,
+  }: RequestOf<'task.start'> & { sessionId?: string }): Promise<ResponseOf<'task.start'>> {
     if (this.closed) throw shuttingDown();
     if (this.paused) {
       throw new AgentError(
@@ -311,6 +356,8 @@ class TaskRunner {
         `task.start: ${this.max} tasks are running already, the most at once; stop one (task.stop) or wait for one to end`,
       );
     }
+    // An unknown session, or one whose turn still runs, before anything else.
+    if (sessionId !== undefined) this.core.checkSessionCanContinue(sessionId);
     // config.yaml as saved now (the settings view, `omnipalm config set`): this task's rules.
     await this.core.refreshConfig();
     // Setup problems (no key, a folder outside allowed_paths) as the call's error, in words
@@ -332,50 +379,51 @@ class TaskRunner {
           'task.start: the agent was paused meanwhile; resume it (tray menu: untick "Pause agent") to start tasks',
         );
       }
-      return { taskId: await this.launch(prompt, folder, provider) };
+      return await this.launch(prompt, folder, provider, sessionId);
     } finally {
       this.starting -= 1;
       release();
     }
   }
 
-  /**
-   * Runs the task and resolves with its id. The core makes the id inside runTask and records
-   * the prompt (user_command) with it before the first model call: with one start at a time,
-   * the first audited event of an id no running task has is this task's.
-   */
+  /** Runs the task and resolves with its ids once the core has started its turn. */
   private launch(
     prompt: string,
     cwd: string,
     provider: ReturnType<HandledCore['provider']>,
-  ): Promise<string> {
+    sessionId: string | undefined,
+  ): Promise<TurnStart> {
     const { hub } = this;
     const controller = new AbortController();
     let task: RunningTask | undefined;
     let finish!: () => void;
     const done = new Promise<void>((resolve) => (finish = resolve));
-    // Nothing streams before the id is known, but if it did it waits rather than being lost.
+    // Nothing streams before the ids are known, but if it did it waits rather than being lost.
     const early: (() => void)[] = [];
     const forTask = (send: (taskId: string) => void) => {
       if (task) send(task.taskId);
       else early.push(() => send((task as RunningTask).taskId));
     };
 
-    return new Promise<string>((resolve, reject) => {
-      const stopListening = hub.onAudit((event) => {
-        if (task || event.taskId === undefined || this.running.has(event.taskId)) return;
-        stopListening();
-        task = { taskId: event.taskId, prompt, startedAt: Date.now(), controller, done };
+    return new Promise<TurnStart>((resolve, reject) => {
+      const started = (turn: TurnStart) => {
+        task = {
+          taskId: turn.taskId,
+          sessionId: turn.sessionId,
+          prompt,
+          startedAt: Date.now(),
+          controller,
+          done,
+        };
         this.running.set(task.taskId, task);
-        hub.emit('task.started', { taskId: task.taskId, prompt });
+        hub.emit('task.started', { taskId: turn.taskId, prompt, sessionId: turn.sessionId });
         for (const send of early.splice(0)) send();
-        resolve(task.taskId);
-      });
-      const end = (payload: (taskId: string) => TaskEnded) => {
-        stopListening();
+        resolve(turn);
+      };
+      const end = (payload: (running: RunningTask) => TaskEnded) => {
         if (task) {
           this.running.delete(task.taskId);
-          hub.emit('task.ended', payload(task.taskId));
+          hub.emit('task.ended', payload(task));
         }
         finish();
       };
@@ -384,6 +432,8 @@ class TaskRunner {
           cwd,
           provider,
           signal: controller.signal,
+          ...(sessionId === undefined ? {} : { sessionId }),
+          onStart: started,
           onText: (text) => forTask((taskId) => hub.emit('task.text', { taskId, text })),
           onTool: (progress) => forTask((taskId) => hub.emit('task.tool', { taskId, ...progress })),
         })
@@ -394,8 +444,9 @@ class TaskRunner {
           },
           (error: unknown) => {
             const message = error instanceof Error ? error.message : String(error);
-            end((taskId) => ({
-              taskId,
+            end((running) => ({
+              taskId: running.taskId,
+              sessionId: running.sessionId,
               status: 'error',
               text: '',
               error: message,
@@ -403,7 +454,7 @@ class TaskRunner {
               costUsd: 0,
               iterations: 0,
             }));
-            // A no-op once the id was learned (the promise already resolved). A setup problem
+            // A no-op once the turn started (the promise already resolved). A setup problem
             // found inside runTask keeps its kind, so the caller still learns whose fault it is.
             reject(
               error instanceof AgentError
@@ -432,5 +483,7 @@ function endedPayload(outcome: CoreTaskOutcome): TaskEnded {
     refused: outcome.refused,
     costUsd: outcome.costUsd,
     iterations: outcome.iterations,
+    sessionId: outcome.sessionId,
+    sessionCostUsd: outcome.sessionCostUsd,
   };
 }

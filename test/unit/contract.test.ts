@@ -78,6 +78,11 @@ describe('contract', () => {
       'confirmation.pending',
       'confirmation.answer',
       'timeline.page',
+      'session.recent',
+      'session.turns',
+      'session.rename',
+      'session.delete',
+      'session.continue',
       'config.get',
       'config.set',
       'secrets.describe',
@@ -94,6 +99,8 @@ describe('contract', () => {
       'task.text',
       'task.tool',
       'task.ended',
+      'session.updated',
+      'session.deleted',
       'confirmation.requested',
       'confirmation.settled',
       'timeline.event',
@@ -210,6 +217,11 @@ describe('contract', () => {
       | 'pending'
       | 'answer'
       | 'page'
+      | 'recent'
+      | 'turns'
+      | 'rename'
+      | 'delete'
+      | 'continue'
       | 'get'
       | 'set'
       | 'describe'
@@ -224,6 +236,8 @@ describe('contract', () => {
       | 'onTaskText'
       | 'onTaskTool'
       | 'onTaskEnded'
+      | 'onSessionUpdated'
+      | 'onSessionDeleted'
       | 'onConfirmationRequested'
       | 'onConfirmationSettled'
       | 'onTimelineEvent'

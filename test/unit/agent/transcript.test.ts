@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { toolCallsOf, turnAnswerParts } from '../../../src-main/cli/transcript.js';
+import { toolCallsOf, turnAnswerParts } from '../../../src-main/agent/transcript.js';
 import type { SessionMessage } from '../../../src-main/store/sessionStore.js';
 
 const use = (id: string, name: string, input: unknown) => ({ type: 'tool_use', id, name, input });
