@@ -12,6 +12,8 @@ export interface HeadlessProcess {
   stdout: () => string;
   exited: Promise<number | null>;
   stop: () => void;
+  /** A crash: SIGKILL, nothing runs after it. */
+  kill: () => void;
 }
 
 export function startHeadlessProcess(
@@ -40,6 +42,9 @@ export function startHeadlessProcess(
           exited,
           stop: () => {
             if (child.exitCode === null) child.kill('SIGTERM');
+          },
+          kill: () => {
+            if (child.exitCode === null) child.kill('SIGKILL');
           },
         });
       }

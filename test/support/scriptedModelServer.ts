@@ -29,6 +29,8 @@ export interface RecordedRequest {
 export interface ScriptedModelServer {
   baseURL: string;
   requests: RecordedRequest[];
+  /** Resolves once `count` requests have arrived (the model is "thinking" about the last). */
+  waitForRequests: (count: number) => Promise<void>;
   close: () => Promise<void>;
 }
 
@@ -109,6 +111,7 @@ export async function startScriptedModelServer(
   script: ScriptedReply[],
 ): Promise<ScriptedModelServer> {
   const requests: RecordedRequest[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
   const pending = [...script];
   const server = http.createServer((request, response) => {
     let body = '';
@@ -121,6 +124,10 @@ export async function startScriptedModelServer(
         headers: request.headers,
         body,
       });
+      for (const waiter of waiters.filter((entry) => requests.length >= entry.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
       const reply = pending.shift();
       if (!reply) {
         response.writeHead(500, { 'content-type': 'application/json' });
@@ -150,6 +157,10 @@ export async function startScriptedModelServer(
   return {
     baseURL: `http://127.0.0.1:${port}`,
     requests,
+    waitForRequests: (count) =>
+      requests.length >= count
+        ? Promise.resolve()
+        : new Promise((resolve) => waiters.push({ count, resolve })),
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
