@@ -237,7 +237,9 @@ describe('task.start refused by the user setup', () => {
     expect(first.status).toBe(200);
     const second = await server.call('task.start', { prompt: 'another' });
     expectSetupError('task.start', second, 'too_many_tasks', 429, /stop one \(task\.stop\)/);
-    await server.call('task.stop', { taskId: (first.body as { taskId: string }).taskId });
+    await server.call('task.stop', {
+      taskId: (first.body as unknown as { taskId: string }).taskId,
+    });
     await server.front.idle();
   });
 });
