@@ -23,12 +23,18 @@ const randomId = z.uuid();
 
 /** Most characters of one prompt: a long instruction, not a document pasted whole. */
 export const MAX_PROMPT_LENGTH = 10_000;
+/** A prompt: some words, at most MAX_PROMPT_LENGTH characters. */
+const promptText = z
+  .string()
+  .max(MAX_PROMPT_LENGTH)
+  .refine((text) => text.trim().length > 0, { message: 'say what to do' });
 /** Most timeline events one page may ask for. */
 export const MAX_TIMELINE_PAGE = 500;
 
 // Copies of lists that live in main (the contract imports zod only); a unit test keeps each
 // equal to its source: OPERATIONS (config/schema.ts), AUDIT_KINDS and AUDIT_LEVELS
-// (audit/auditEvent.ts), StopLimit (policy/runBudget.ts), SECRET_NAMES (config/schema.ts).
+// (audit/auditEvent.ts), StopLimit (policy/runBudget.ts), SECRET_NAMES (config/schema.ts),
+// TURN_STATUS_NAMES (store/sessionStore.ts).
 export const OPERATION_NAMES = [
   'read',
   'write',
@@ -248,10 +254,7 @@ export const contract = {
   /** Starts a task in the background; its progress arrives as task.* events. */
   'task.start': {
     request: z.strictObject({
-      prompt: z
-        .string()
-        .max(MAX_PROMPT_LENGTH)
-        .refine((text) => text.trim().length > 0, { message: 'say what to do' }),
+      prompt: promptText,
       /** The task's working folder; must be inside security.allowed_paths. */
       cwd: z.string().min(1).max(4096).optional(),
     }),
@@ -347,10 +350,7 @@ export const contract = {
   'session.continue': {
     request: z.strictObject({
       sessionId,
-      prompt: z
-        .string()
-        .max(MAX_PROMPT_LENGTH)
-        .refine((text) => text.trim().length > 0, { message: 'say what to do' }),
+      prompt: promptText,
       cwd: z.string().min(1).max(4096).optional(),
     }),
     response: z.object({ taskId: z.string(), sessionId: z.string() }),

@@ -102,35 +102,25 @@ export const TRANSPORT_ERROR_KINDS: readonly ApiErrorKind[] = [
   'internal',
 ];
 
+/** Why a task cannot start: the user's setup or the agent's state (task.start, session.continue). */
+const TASK_SETUP_KINDS: readonly ApiErrorKind[] = [
+  'missing_model_key',
+  'model_endpoint_invalid',
+  'model_unreachable',
+  'secret_unavailable',
+  'invalid_config',
+  'folder_not_allowed',
+  'not_a_folder',
+  'no_allowed_folder',
+  'agent_paused',
+  'too_many_tasks',
+];
+
 /** What each channel's handler can answer besides those (the OpenAPI document lists both). */
 export const CHANNEL_ERROR_KINDS: Readonly<Partial<Record<ChannelName, readonly ApiErrorKind[]>>> =
   {
-    'task.start': [
-      'missing_model_key',
-      'model_endpoint_invalid',
-      'model_unreachable',
-      'secret_unavailable',
-      'invalid_config',
-      'folder_not_allowed',
-      'not_a_folder',
-      'no_allowed_folder',
-      'agent_paused',
-      'too_many_tasks',
-    ],
-    'session.continue': [
-      'session_not_found',
-      'session_busy',
-      'missing_model_key',
-      'model_endpoint_invalid',
-      'model_unreachable',
-      'secret_unavailable',
-      'invalid_config',
-      'folder_not_allowed',
-      'not_a_folder',
-      'no_allowed_folder',
-      'agent_paused',
-      'too_many_tasks',
-    ],
+    'task.start': TASK_SETUP_KINDS,
+    'session.continue': ['session_not_found', 'session_busy', ...TASK_SETUP_KINDS],
     'session.turns': ['session_not_found'],
     'session.rename': ['session_not_found', 'invalid_session_request'],
     'session.delete': ['session_not_found', 'session_busy'],

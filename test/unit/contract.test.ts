@@ -13,6 +13,8 @@ import {
   OPERATION_NAMES,
   SECRET_KEY_NAMES,
   STOP_LIMITS,
+  TURN_STATUS_NAMES,
+  MAX_SESSION_TITLE_LENGTH,
   TIMELINE_KINDS,
   TIMELINE_LEVELS,
   subscriptionNameOf,
@@ -22,6 +24,7 @@ import {
 } from '../../src-preload/contract.js';
 import { AUDIT_KINDS, AUDIT_LEVELS } from '../../src-main/audit/auditEvent.js';
 import { OPERATIONS, SECRET_NAMES } from '../../src-main/config/schema.js';
+import { MAX_TITLE_LENGTH, TURN_STATUSES } from '../../src-main/store/sessionStore.js';
 import type { StopLimit } from '../../src-main/policy/runBudget.js';
 
 const exposed = vi.hoisted(() => ({ worlds: new Map<string, unknown>() }));
@@ -113,6 +116,8 @@ describe('contract', () => {
     expect(TIMELINE_KINDS).toEqual(AUDIT_KINDS);
     expect(TIMELINE_LEVELS).toEqual(AUDIT_LEVELS);
     expect(SECRET_KEY_NAMES).toEqual(SECRET_NAMES);
+    expect(TURN_STATUS_NAMES).toEqual(TURN_STATUSES);
+    expect(MAX_SESSION_TITLE_LENGTH).toBe(MAX_TITLE_LENGTH);
     expectTypeOf<(typeof STOP_LIMITS)[number]>().toEqualTypeOf<StopLimit>();
   });
 
