@@ -9,7 +9,6 @@
 // Ctrl-C at the prompt clears what was typed; at an empty prompt the first press says how to
 // quit and a second one in a row quits. Without a terminal (a pipe), prompts are read line by
 // line, one turn each, and every action that needs a confirmation is denied.
-import path from 'node:path';
 import readline from 'node:readline';
 import { AgentCore, QUIT_REASON, TaskSetupError } from '../agent/core.js';
 import type { ModelProvider } from '../agent/modelProvider.js';
@@ -18,7 +17,7 @@ import { assertNotRoot, type CliIO, EXIT_OK, parseCommandArgs, UsageError } from
 import {
   AnswerWriter,
   describeOutcome,
-  latestSessionId,
+  turnSetup,
   ProgressLines,
   type RunStreams,
 } from './runCommand.js';
@@ -358,17 +357,8 @@ export async function runChatCommand(
 
   const core = await AgentCore.open({ home, env: io.env });
   try {
-    const sessionId = values.continue ? latestSessionId(core, 'chat') : askedSession;
-    try {
-      if (sessionId !== undefined) core.checkSessionCanContinue(sessionId);
-    } catch (error) {
-      throw sessionUsageError('chat', error);
-    }
-    // Setup problems (no key, no allowed folder) before the first prompt, not after it.
-    const provider = core.provider();
-    const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()), {
-      strict: values.cwd !== undefined,
-    });
+    // The session, then setup problems (no key, no folder): before the first prompt.
+    const { sessionId, provider, cwd } = turnSetup(core, 'chat', values, askedSession);
     return await new Chat({ core, provider, cwd, sessionId, env: io.env }, streams).run();
   } catch (error) {
     if (error instanceof TaskSetupError) throw new UsageError(`chat: ${error.message}`);

@@ -173,18 +173,7 @@ export async function runRunCommand(
   };
   process.on('SIGINT', onSigint);
   try {
-    // The session first: an unknown id is a mistake to fix before any setup is looked at.
-    const sessionId = values.continue ? latestSessionId(core, 'run') : askedSession;
-    try {
-      if (sessionId !== undefined) core.checkSessionCanContinue(sessionId);
-    } catch (error) {
-      throw sessionUsageError('run', error);
-    }
-    // Setup problems (no key, no allowed folder) first, before anything else is printed.
-    const provider = core.provider();
-    const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()), {
-      strict: values.cwd !== undefined,
-    });
+    const { sessionId, provider, cwd } = turnSetup(core, 'run', values, askedSession);
     if (interactive) {
       door = new CliFrontDoor(
         { input: streams.stdin, output: streams.stderr },
@@ -246,6 +235,30 @@ export async function runRunCommand(
 }
 
 /** The most recently active session's id; none is bad usage of --continue. */
+/**
+ * What a turn from the terminal needs, checked in the order a user fixes things: the session
+ * (an unknown id is a mistake to fix before any setup is looked at), then the setup (no key,
+ * no allowed folder) — before anything else is printed.
+ */
+export function turnSetup(
+  core: AgentCore,
+  command: 'run' | 'chat',
+  values: { continue?: boolean | undefined; cwd?: string | undefined },
+  askedSession: string | undefined,
+) {
+  const sessionId = values.continue ? latestSessionId(core, command) : askedSession;
+  try {
+    if (sessionId !== undefined) core.checkSessionCanContinue(sessionId);
+  } catch (error) {
+    throw sessionUsageError(command, error);
+  }
+  const provider = core.provider();
+  const cwd = core.taskFolder(path.resolve(values.cwd ?? process.cwd()), {
+    strict: values.cwd !== undefined,
+  });
+  return { sessionId, provider, cwd };
+}
+
 export function latestSessionId(core: Pick<AgentCore, 'sessions'>, command: string): string {
   const latest = core.sessions.list({ limit: 1 }).sessions[0];
   if (!latest) {
