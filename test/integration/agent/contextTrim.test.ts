@@ -4,11 +4,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { AgentCore } from '../../../src-main/agent/core.js';
 import type { MessageParam } from '../../../src-main/agent/modelProvider.js';
 import { startScriptedModelServer, type ScriptedReply } from '../../support/scriptedModelServer.js';
-import { makeTempFolder } from '../../support/tempFolders.js';
+import { makeCoreHome } from '../../support/coreHome.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -27,20 +26,11 @@ interface SentBody {
 
 describe('a session longer than the context window', { timeout: 60_000 }, () => {
   it('is cut to fit, keeping the system prompt and the current prompt, and says so', async () => {
-    const root = makeTempFolder('omnipalm-context-');
-    const home = path.join(root, 'omnipalm');
-    const work = path.join(root, 'work');
-    fs.mkdirSync(home, { mode: 0o700 });
-    fs.mkdirSync(work);
-    fs.writeFileSync(
-      path.join(home, 'config.yaml'),
-      stringify({
-        llm: { context_window: WINDOW },
-        integrations: { terminal: { enabled: false } },
-        security: { allowed_paths: [work], blocked_paths: [], require_confirmation: false },
-      }),
-      { mode: 0o600 },
-    );
+    const { root, home, work } = makeCoreHome('omnipalm-context-', {
+      llm: { context_window: WINDOW },
+      integrations: { terminal: { enabled: false } },
+      security: { blocked_paths: [], require_confirmation: false },
+    });
     const reports = Array.from({ length: EARLIER_TURNS }, (_, index) => {
       const file = path.join(work, `report${index + 1}.txt`);
       fs.writeFileSync(file, `Report ${index + 1}: sales rose in region ${index}.\n`.repeat(500));

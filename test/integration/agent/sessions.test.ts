@@ -7,7 +7,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { AgentCore, QUIT_REASON } from '../../../src-main/agent/core.js';
 import { NOT_RUN } from '../../../src-main/agent/history.js';
 import type {
@@ -16,7 +15,7 @@ import type {
   TurnRequest,
   TurnResult,
 } from '../../../src-main/agent/modelProvider.js';
-import { makeTempFolder } from '../../support/tempFolders.js';
+import { makeCoreHome } from '../../support/coreHome.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -57,25 +56,18 @@ function scriptedProvider(turns: Turn[]) {
 }
 
 async function openCore(config: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}) {
-  const root = makeTempFolder('omnipalm-sessions-');
-  const home = path.join(root, 'omnipalm');
-  const work = path.join(root, 'work');
-  fs.mkdirSync(home, { mode: 0o700 });
-  fs.mkdirSync(work);
-  const security = (config.security ?? {}) as Record<string, unknown>;
-  fs.writeFileSync(
-    path.join(home, 'config.yaml'),
-    stringify({
+  const { root, home, work } = makeCoreHome(
+    'omnipalm-sessions-',
+    {
       ...config,
       security: {
-        allowed_paths: [work],
         blocked_paths: [],
         require_confirmation: false,
         sandbox: 'off',
-        ...security,
+        ...(config.security as Record<string, unknown> | undefined),
       },
-    }),
-    { mode: 0o600 },
+    },
+    'omnipalm',
   );
   const open = () =>
     AgentCore.open({ home, homeDir: root, env: { HOME: root, PATH: '/usr/bin:/bin', ...env } });

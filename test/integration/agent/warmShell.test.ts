@@ -6,7 +6,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { stringify } from 'yaml';
 import { AgentCore } from '../../../src-main/agent/core.js';
 import type {
   ModelProvider,
@@ -14,6 +13,7 @@ import type {
   TurnResult,
 } from '../../../src-main/agent/modelProvider.js';
 import { ShellSession } from '../../../src-main/tools/shell/shellSession.js';
+import { makeCoreHome } from '../../support/coreHome.js';
 import { makeTempFolder } from '../../support/tempFolders.js';
 
 const realPath = process.env.PATH;
@@ -94,25 +94,18 @@ function scriptedProvider(turns: ((request: TurnRequest) => Promise<TurnResult>)
 }
 
 async function openCore(config: Record<string, unknown> = {}) {
-  const root = makeTempFolder('omnipalm-warm-shell-');
-  const home = path.join(root, 'omnipalm');
-  const work = path.join(root, 'work');
-  fs.mkdirSync(home, { mode: 0o700 });
-  fs.mkdirSync(work);
-  const security = (config.security ?? {}) as Record<string, unknown>;
-  fs.writeFileSync(
-    path.join(home, 'config.yaml'),
-    stringify({
+  const { root, home, work } = makeCoreHome(
+    'omnipalm-warm-shell-',
+    {
       ...config,
       security: {
-        allowed_paths: [work],
         blocked_paths: [],
         require_confirmation: false,
         sandbox: 'required',
-        ...security,
+        ...(config.security as Record<string, unknown> | undefined),
       },
-    }),
-    { mode: 0o600 },
+    },
+    'omnipalm',
   );
   const core = await AgentCore.open({
     home,

@@ -7,7 +7,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { ContractHandlers } from '../../../src-preload/contract';
 import { createHttpBridge, type WebSocketFactory } from '../../../src-renderer/bridge/httpBridge';
 import { AgentCore } from '../../../src-main/agent/core';
@@ -24,8 +23,8 @@ import { serverAuditHooks } from '../../../src-main/server/headless';
 import { startHeadlessServer } from '../../../src-main/server/httpServer';
 import { callApi } from '../../support/headlessClient';
 import { startScriptedModelServer } from '../../support/scriptedModelServer';
-import { makeTempFolder } from '../../support/tempFolders';
 import { startHangingModelServer } from '../agent/scenarioHelpers';
+import { makeCoreHome } from '../../support/coreHome.js';
 
 const KEY = 'sk-ant-test-0123456789abcdefghij';
 
@@ -57,19 +56,10 @@ async function startServer(
     handlers?: (real: ContractHandlers) => ContractHandlers;
   } = {},
 ): Promise<Running> {
-  const root = makeTempFolder('omnipalm-errors-');
-  const home = path.join(root, 'home');
-  const work = path.join(root, 'work');
-  fs.mkdirSync(home, { mode: 0o700 });
-  fs.mkdirSync(work);
-  fs.writeFileSync(
-    path.join(home, 'config.yaml'),
-    stringify({
-      security: { allowed_paths: [work], sandbox: 'off' },
-      integrations: { terminal: { enabled: false } },
-    }),
-    { mode: 0o600 },
-  );
+  const { root, home, work } = makeCoreHome('omnipalm-errors-', {
+    security: { sandbox: 'off' },
+    integrations: { terminal: { enabled: false } },
+  });
   const model = await startScriptedModelServer([]);
   cleanups.push(() => model.close());
   const env = options.env?.(model.baseURL) ?? {

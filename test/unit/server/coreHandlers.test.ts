@@ -3,7 +3,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import type { EventName, EventPayloadOf } from '../../../src-preload/contract.js';
 import { AgentCore } from '../../../src-main/agent/core.js';
 import {
@@ -14,7 +13,7 @@ import {
 } from '../../../src-main/server/coreHandlers.js';
 import { dispatchCall } from '../../../src-main/server/dispatch.js';
 import { startScriptedModelServer, type ScriptedReply } from '../../support/scriptedModelServer.js';
-import { makeTempFolder } from '../../support/tempFolders.js';
+import { makeCoreHome } from '../../support/coreHome.js';
 
 type Received = { [E in EventName]: { event: E; payload: EventPayloadOf<E> } }[EventName];
 
@@ -71,19 +70,10 @@ afterEach(async () => {
 });
 
 async function setup(script: ScriptedReply[]): Promise<Setup> {
-  const root = makeTempFolder('omnipalm-handlers-');
-  const home = path.join(root, 'home');
-  const work = path.join(root, 'work');
-  fs.mkdirSync(home, { mode: 0o700 });
-  fs.mkdirSync(work);
-  fs.writeFileSync(
-    path.join(home, 'config.yaml'),
-    stringify({
-      security: { allowed_paths: [work], sandbox: 'off' },
-      integrations: { terminal: { enabled: false } },
-    }),
-    { mode: 0o600 },
-  );
+  const { root, home, work } = makeCoreHome('omnipalm-handlers-', {
+    security: { sandbox: 'off' },
+    integrations: { terminal: { enabled: false } },
+  });
   const server = await startScriptedModelServer(script);
   cleanups.push(() => server.close());
   const hub = new EventHub();
