@@ -1,20 +1,29 @@
-// The current task: its prompt, the answer as it streams, one line per tool call, the outcome.
+// A task as it runs: its prompt, the answer as it streams (markdown), one line per tool call,
+// the outcome. The transcript shows a session's running turn with LiveTurn.
 import { useEffect, useState } from 'react';
-import { useAppStore, type TaskOutcome, type ToolLine } from '../store';
+import { useAppStore, type TaskOutcome, type TaskRun, type ToolLine } from '../store';
+import { Markdown } from './Markdown';
 
+export const EMPTY_TASK_TEXT =
+  'Ask OmniPalm to do something below. Anything risky waits for your yes.';
+
+/** The current task (one started without a session, or the last one started here). */
 export function TaskView() {
   const task = useAppStore((state) =>
     state.currentTaskId === null ? undefined : state.tasks[state.currentTaskId],
   );
-  const stopTask = useAppStore((state) => state.stopTask);
-
   if (!task) {
     return (
       <section className="task-view task-empty" aria-label="Task">
-        <p>Ask OmniPalm to do something below. Anything risky waits for your yes.</p>
+        <p>{EMPTY_TASK_TEXT}</p>
       </section>
     );
   }
+  return <LiveTurn task={task} />;
+}
+
+export function LiveTurn({ task }: { task: TaskRun }) {
+  const stopTask = useAppStore((state) => state.stopTask);
   const running = task.outcome === null;
   return (
     <section className="task-view" aria-label="Task" aria-busy={running}>
@@ -42,7 +51,7 @@ export function TaskView() {
         </ul>
       )}
       <div className="task-text" aria-label="Answer">
-        {task.text}
+        {task.text !== '' && <Markdown text={task.text} />}
         {running && task.text === '' && task.tools.length === 0 && (
           <span className="muted">Thinking…</span>
         )}
@@ -52,7 +61,7 @@ export function TaskView() {
   );
 }
 
-const TOOL_MARKS: Record<
+export const TOOL_MARKS: Record<
   Exclude<ToolLine['status'], 'running'>,
   { mark: string; label: string }
 > = {
@@ -61,7 +70,7 @@ const TOOL_MARKS: Record<
   denied: { mark: '⊘', label: 'denied' },
 };
 
-function ToolLineItem({ line }: { line: ToolLine }) {
+export function ToolLineItem({ line }: { line: ToolLine }) {
   return (
     <li className={`tool-line tool-${line.status}`}>
       {line.status === 'running' ? (
