@@ -4,7 +4,8 @@
 // stored messages are the record; this only reads them. Used by `omnipalm sessions show` and
 // the session.turns channel.
 import type { SessionMessage, Turn } from '../store/sessionStore.js';
-import type { TimelineEvent } from '../store/timelineStore.js';
+import type { TimelineEvent, TimelineReader } from '../store/timelineStore.js';
+import type { Sessions } from './sessions.js';
 
 export interface ToolCallLine {
   /** The audit name (fs.read) of the model's tool name (fs_read). */
@@ -216,5 +217,33 @@ export function turnView(turn: Turn, events: readonly StepEvent[]): TurnView {
     ...(turn.taskId === undefined ? {} : { taskId: turn.taskId }),
     steps: stepsOf(turn.messages, events),
     answer: turn.status === 'running' ? '' : answerOf(turn.messages),
+  };
+}
+
+/** Most timeline events read to show one turn's steps (a turn of 500 events is a runaway). */
+export const TURN_EVENTS = 500;
+
+/**
+ * The session.turns answer: the session, and a page of its turns as the window shows them, each
+ * with its steps from its task's timeline events. What the server runs for the channel.
+ */
+export function sessionTurnsView(
+  sessions: Pick<Sessions, 'get' | 'turns'>,
+  timeline: TimelineReader,
+  request: { sessionId: string; beforeSeq?: number | undefined; limit?: number | undefined },
+) {
+  const { turnCount, runningTurnId, ...summary } = sessions.get(request.sessionId);
+  const page = sessions.turns(request.sessionId, request.beforeSeq, request.limit);
+  return {
+    session: { ...summary, turnCount, running: runningTurnId !== undefined },
+    turns: page.turns.map((turn) =>
+      turnView(
+        turn,
+        turn.taskId === undefined
+          ? []
+          : timeline.page({ taskId: turn.taskId, limit: TURN_EVENTS }).events,
+      ),
+    ),
+    ...(page.nextBeforeSeq === undefined ? {} : { nextBeforeSeq: page.nextBeforeSeq }),
   };
 }

@@ -24,7 +24,7 @@ import {
   type TurnStart,
 } from '../agent/core.js';
 import type { SessionChange } from '../agent/sessions.js';
-import { turnView } from '../agent/transcript.js';
+import { sessionTurnsView } from '../agent/transcript.js';
 import { defaultLevel, type AuditEvent } from '../audit/auditEvent.js';
 import type { Alert } from '../audit/monitor.js';
 import { openDatabase } from '../store/database.js';
@@ -139,9 +139,6 @@ function timelineEventOf(
   };
 }
 
-/** Most timeline events read to show one turn's steps (a turn of 500 events is a runaway). */
-const TURN_EVENTS = 500;
-
 /** Tasks at once, by default: each holds a shell, maybe a browser, and the model's budget. */
 export const MAX_CONCURRENT_TASKS = 4;
 
@@ -241,23 +238,7 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
     'session.continue': ({ sessionId, prompt, cwd }) =>
       tasks.start({ prompt, ...(cwd === undefined ? {} : { cwd }), sessionId }),
     'session.recent': (request) => core.sessions.list(request),
-    'session.turns': ({ sessionId, beforeSeq, limit }) => {
-      const { turnCount, runningTurnId, ...summary } = core.sessions.get(sessionId);
-      const page = core.sessions.turns(sessionId, beforeSeq, limit);
-      return {
-        session: { ...summary, turnCount, running: runningTurnId !== undefined },
-        // Each turn's steps with their times and confirmations, from its task's events.
-        turns: page.turns.map((turn) =>
-          turnView(
-            turn,
-            turn.taskId === undefined
-              ? []
-              : reader().page({ taskId: turn.taskId, limit: TURN_EVENTS }).events,
-          ),
-        ),
-        ...(page.nextBeforeSeq === undefined ? {} : { nextBeforeSeq: page.nextBeforeSeq }),
-      };
-    },
+    'session.turns': (request) => sessionTurnsView(core.sessions, reader(), request),
     'session.rename': ({ sessionId, title }) => core.sessions.rename(sessionId, title),
     'session.delete': ({ sessionId }) => core.sessions.delete(sessionId),
     'task.stop': ({ taskId }) => ({ stopped: tasks.stop(taskId) }),

@@ -1,6 +1,8 @@
 // Conversations (issue 17's benchmark), two figures:
 // (a) Opening a session of 1,000 turns and reading its last page, server side without HTTP
-//     (openDatabase + Sessions.get + Sessions.turns on a fresh connection; target ≤ 50 ms), and
+//     (openDatabase + sessionTurnsView — what the session.turns channel runs: Sessions.get,
+//     Sessions.turns and each turn's timeline events for its steps — on a fresh connection;
+//     target ≤ 50 ms), and
 //     its ratio against reading the same rows raw — one prepared SELECT of the page's turns and
 //     their messages on a bare better-sqlite3 connection — in the same run.
 // (b) The agent loop's per-step overhead with a 100-turn session as context: runTask with an
@@ -22,11 +24,13 @@ import type {
   TurnResult,
 } from '../../src-main/agent/modelProvider.js';
 import { Sessions } from '../../src-main/agent/sessions.js';
+import { sessionTurnsView } from '../../src-main/agent/transcript.js';
 import { ToolRegistry, type AgentTool } from '../../src-main/agent/toolRegistry.js';
 import { configSchema } from '../../src-main/config/schema.js';
 import { createRunBudget } from '../../src-main/policy/index.js';
 import { openDatabase } from '../../src-main/store/database.js';
 import { SessionStore, type SessionMessage } from '../../src-main/store/sessionStore.js';
+import { TimelineStore } from '../../src-main/store/timelineStore.js';
 
 const TURNS = 1000;
 const PAGE = 20;
@@ -96,12 +100,33 @@ function storeSession(file: string): string {
   const db = openDatabase(file);
   try {
     const store = new SessionStore(db);
+    const timeline = new TimelineStore(db);
     const session = store.createSession(turnMessages(1)[0]!.content as string);
     for (let seq = 1; seq <= TURNS; seq++) {
       const messages = turnMessages(seq);
-      const turn = store.startTurn(session.id, messages[0]!.content as string);
+      const taskId = `task-${seq}`;
+      const turn = store.startTurn(session.id, messages[0]!.content as string, { taskId });
       store.appendMessages(turn, messages);
       store.finishTurn(turn, 'done', 0.002);
+      // The turn's events as the audit trail writes them: the steps come from these.
+      const ids = { taskId, sessionId: session.id };
+      timeline.appendMany([
+        { kind: 'user_command', summary: `[user_command] "turn ${seq}"`, ...ids },
+        {
+          kind: 'tool_call',
+          tool: 'fs.list',
+          summary: '[tool_call] fs.list path="~/work"',
+          ...ids,
+        },
+        {
+          kind: 'tool_result',
+          tool: 'fs.list',
+          status: 'success',
+          summary: '[tool_result] fs.list status="success"',
+          ...ids,
+        },
+        { kind: 'agent_response', summary: '[agent_response] "done"', costUsd: 0.002, ...ids },
+      ]);
     }
     return session.id;
   } finally {
@@ -109,29 +134,32 @@ function storeSession(file: string): string {
   }
 }
 
-/** (a) Sessions.get + turns(id) on a fresh connection; the same rows read raw, likewise. */
+/** (a) session.turns' work on a fresh connection; the same rows read raw, likewise. */
 function openFigures(file: string, sessionId: string) {
   const viaSessions = () => {
     let sessions: Sessions | undefined;
-    const open = milliseconds(
-      () => (sessions = new Sessions(new SessionStore(openDatabase(file)))),
-    );
-    if (!sessions) throw new Error('no Sessions');
+    let timeline: TimelineStore | undefined;
+    const open = milliseconds(() => {
+      const db = openDatabase(file);
+      sessions = new Sessions(new SessionStore(db), () => db.close());
+      timeline = new TimelineStore(db);
+    });
+    if (!sessions || !timeline) throw new Error('no Sessions');
     try {
       let turns = 0;
+      let steps = 0;
       const first = milliseconds(() => {
-        sessions!.get(sessionId);
-        turns = sessions!.turns(sessionId).turns.length;
+        const view = sessionTurnsView(sessions!, timeline!, { sessionId });
+        turns = view.turns.length;
+        steps = view.turns.reduce((sum, turn) => sum + turn.steps.length, 0);
       });
       if (turns !== PAGE) throw new Error(`expected a page of ${PAGE} turns, got ${turns}`);
+      if (steps !== PAGE) throw new Error(`expected one step per turn, got ${steps}`);
       let warm = Infinity;
       for (let i = 0; i < 10; i++) {
         warm = Math.min(
           warm,
-          milliseconds(() => {
-            sessions!.get(sessionId);
-            sessions!.turns(sessionId);
-          }),
+          milliseconds(() => sessionTurnsView(sessions!, timeline!, { sessionId })),
         );
       }
       return { open, first, warm };
@@ -147,17 +175,28 @@ function openFigures(file: string, sessionId: string) {
       const sql = `SELECT t.seq, t.prompt, t.status, m.role, m.content FROM
         (SELECT id, seq, prompt, status FROM turns WHERE session_id = ? ORDER BY seq DESC LIMIT ?) t
         JOIN turn_messages m ON m.turn_id = t.id ORDER BY t.seq, m.seq`;
+      // The same turns' timeline events, by their task ids.
+      const eventsSql = `SELECT id, time, kind, summary, tool, status FROM timeline
+        WHERE task_id IN (SELECT task_id FROM turns WHERE session_id = ? ORDER BY seq DESC LIMIT ?)`;
       let rows = 0;
+      let events = 0;
       const first = milliseconds(() => {
         rows = db!.prepare(sql).all(sessionId, PAGE).length;
+        events = db!.prepare(eventsSql).all(sessionId, PAGE).length;
       });
       if (rows !== PAGE * 4) throw new Error(`raw read: expected ${PAGE * 4} rows, got ${rows}`);
+      if (events !== PAGE * 4)
+        throw new Error(`raw read: expected ${PAGE * 4} events, got ${events}`);
       const statement = db.prepare(sql);
+      const eventsStatement = db.prepare(eventsSql);
       let warm = Infinity;
       for (let i = 0; i < 10; i++) {
         warm = Math.min(
           warm,
-          milliseconds(() => statement.all(sessionId, PAGE)),
+          milliseconds(() => {
+            statement.all(sessionId, PAGE);
+            eventsStatement.all(sessionId, PAGE);
+          }),
         );
       }
       return { open, first, warm };
