@@ -16,12 +16,15 @@ import type { OmniPalmBridge } from '../src-preload/contract';
 import { BridgeContext } from './bridge';
 import { ConfirmationModal } from './components/ConfirmationModal';
 import { PromptBar } from './components/PromptBar';
-import { TaskView } from './components/TaskView';
+import { SessionSidebar } from './components/SessionSidebar';
+import { OPEN_SESSION_STORAGE_KEY } from './components/sessionModel';
+import { Transcript } from './components/Transcript';
 import { Keys } from './views/Keys';
 import { Permissions } from './views/Permissions';
 import { Timeline } from './views/Timeline';
 import { Usage } from './views/Usage';
 import { AppStoreContext, useAppStore, type AppStore } from './store';
+import { SESSION_ID_PATTERN } from './store/sessionSlice';
 
 export type AppSession =
   | { readonly kind: 'ready'; readonly bridge: OmniPalmBridge; readonly store: AppStore }
@@ -44,15 +47,30 @@ const SECTIONS: readonly { id: string; label: string; View: ComponentType }[] = 
 
 type SectionId = string;
 
-/** The desktop app's quick prompt window loads the same page at #prompt. */
+/**
+ * The desktop app's quick prompt window loads the same page at #prompt (a new session) or
+ * #prompt?session=<id> (that session goes on: ui.quick_prompt_session 'last').
+ */
 export const QUICK_PROMPT_HASH = '#prompt';
+
+/** The address's #fragment without its ?query: '#timeline?session=…' → 'timeline'. */
+function hashPath(): string {
+  return window.location.hash.slice(1).split('?')[0] ?? '';
+}
+
+/** The session a quick prompt continues: null for a new one. Read at each submit. */
+export function quickPromptSession(hash: string): string | null {
+  const query = hash.includes('?') ? hash.slice(hash.indexOf('?') + 1) : '';
+  const id = new URLSearchParams(query).get('session');
+  return id !== null && SESSION_ID_PATTERN.test(id) ? id : null;
+}
 
 export function App({ session }: { session: AppSession }) {
   if (session.kind === 'unavailable') return <UnavailableScreen reason={session.reason} />;
   return (
     <BridgeContext value={session.bridge}>
       <AppStoreContext value={session.store}>
-        {window.location.hash === QUICK_PROMPT_HASH ? <QuickPrompt /> : <Shell />}
+        {hashPath() === QUICK_PROMPT_HASH.slice(1) ? <QuickPrompt /> : <Shell />}
       </AppStoreContext>
     </BridgeContext>
   );
@@ -74,14 +92,21 @@ function QuickPrompt() {
         }
       }}
     >
-      <PromptBar onStarted={close} autoFocus />
+      <PromptBar
+        onStarted={close}
+        target={() => ({ sessionId: quickPromptSession(window.location.hash) })}
+        autoFocus
+      />
     </div>
   );
 }
 
-/** A section named by the address's #fragment (the tray's Permissions / Audit log items). */
+/**
+ * A section named by the address's #fragment (the tray's Permissions / Audit log items); what
+ * follows a '?' belongs to the section (#timeline?session=… filters the timeline).
+ */
 function sectionFromHash(): SectionId | undefined {
-  const id = window.location.hash.slice(1);
+  const id = hashPath();
   return SECTIONS.some((section) => section.id === id) ? id : undefined;
 }
 
@@ -123,6 +148,28 @@ function Shell() {
     };
     window.addEventListener('hashchange', follow);
     return () => window.removeEventListener('hashchange', follow);
+  }, []);
+
+  useRememberedSession();
+  const openSession = useAppStore((state) => state.openSession);
+  const newSession = () => {
+    select('task');
+    startNewSession(openSession);
+  };
+  const newSessionRef = useRef(newSession);
+  newSessionRef.current = newSession;
+  const modalOpenRef = useRef(modalOpen);
+  modalOpenRef.current = modalOpen;
+  useEffect(() => {
+    // Ctrl/Cmd+N: a new session, from anywhere in the window (not while a confirmation waits).
+    const onKey = (event: globalThis.KeyboardEvent) => {
+      if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+      if (event.key.toLowerCase() !== 'n' || modalOpenRef.current) return;
+      event.preventDefault();
+      newSessionRef.current();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
   }, []);
 
   const onTabKey = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -205,13 +252,60 @@ function Shell() {
   );
 }
 
+/** The conversation: the sessions sidebar, the open session's transcript, the prompt bar. */
 function TaskSection() {
+  const openSession = useAppStore((state) => state.openSession);
   return (
-    <div className="task-section">
-      <TaskView />
-      <PromptBar />
+    <div className="conversation">
+      <SessionSidebar onNewSession={() => startNewSession(openSession)} />
+      <div className="task-section">
+        <Transcript />
+        <PromptBar />
+      </div>
     </div>
   );
+}
+
+/** No session open: the next prompt starts one. The prompt takes the focus. */
+function startNewSession(openSession: (sessionId: null) => Promise<void>) {
+  void openSession(null);
+  // After the panel is shown: a hidden textarea cannot take focus.
+  requestAnimationFrame(() =>
+    document.querySelector<HTMLTextAreaElement>('#panel-task .prompt-input')?.focus(),
+  );
+}
+
+/**
+ * After a reload the last open session shows again. Only its id is kept (localStorage): the
+ * turns are read from main, and a prompt may name private things.
+ */
+function useRememberedSession() {
+  const openSessionId = useAppStore((state) => state.openSessionId);
+  const openSession = useAppStore((state) => state.openSession);
+  const restored = useRef(false);
+  useEffect(() => {
+    if (restored.current) return;
+    restored.current = true;
+    const id = readStorage();
+    if (id !== null && SESSION_ID_PATTERN.test(id)) void openSession(id);
+  }, [openSession]);
+  useEffect(() => {
+    if (!restored.current) return;
+    try {
+      if (openSessionId === null) window.localStorage.removeItem(OPEN_SESSION_STORAGE_KEY);
+      else window.localStorage.setItem(OPEN_SESSION_STORAGE_KEY, openSessionId);
+    } catch {
+      // Storage refused (a private window, a full disk): the session is simply not restored.
+    }
+  }, [openSessionId]);
+}
+
+function readStorage(): string | null {
+  try {
+    return window.localStorage.getItem(OPEN_SESSION_STORAGE_KEY);
+  } catch {
+    return null;
+  }
 }
 
 function Alerts() {

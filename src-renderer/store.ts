@@ -8,6 +8,7 @@ import { createAlertSlice } from './store/alertSlice';
 import type { AppState } from './store/appState';
 import { createConfirmationSlice } from './store/confirmationSlice';
 import { createPromptHistorySlice } from './store/promptHistorySlice';
+import { createSessionSlice } from './store/sessionSlice';
 import { createStatusSlice } from './store/statusSlice';
 import { createTaskSlice } from './store/taskSlice';
 import { createTimelineHeadSlice } from './store/timelineHeadSlice';
@@ -17,6 +18,13 @@ export type { AlertEntry, MonitorAlert } from './store/alertSlice';
 export type { ConfirmationAnswer, ConfirmationRequest } from './store/confirmationSlice';
 export type { AppStatus, StatusState } from './store/statusSlice';
 export type { TimelineHead } from './store/timelineHeadSlice';
+export type {
+  SessionList,
+  SessionSummary,
+  SessionTurn,
+  Transcript,
+  TurnStep,
+} from './store/sessionSlice';
 export type { TaskOutcome, TaskRun, ToolLine, ToolLineStatus } from './store/taskSlice';
 export { connectStore } from './store/wireBridge';
 
@@ -30,6 +38,7 @@ export function createAppStore(bridge: OmniPalmBridge): AppStore {
     ...createConfirmationSlice(bridge)(...args),
     ...createAlertSlice(...args),
     ...createTimelineHeadSlice(bridge)(...args),
+    ...createSessionSlice(bridge)(...args),
   }));
 }
 

@@ -1,4 +1,5 @@
-// The prompt: Enter runs it, Shift+Enter adds a line, ↑/↓ walk the prompts of this session.
+// The prompt: Enter runs it (the open session's next turn, or a new session), Shift+Enter adds
+// a line, ↑/↓ walk the prompts typed in this window.
 import { useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { MAX_PROMPT_LENGTH } from '../../src-preload/contract';
 import { useAppStore } from '../store';
@@ -7,9 +8,14 @@ export interface PromptBarProps {
   /** Called once a task started (the quick prompt window hides itself then). */
   onStarted?: () => void;
   autoFocus?: boolean;
+  /**
+   * Where the prompt goes, asked at each submit (the quick prompt's setting); without it, the
+   * open session goes on, or a new one starts.
+   */
+  target?: () => { sessionId: string | null };
 }
 
-export function PromptBar({ onStarted, autoFocus = false }: PromptBarProps = {}) {
+export function PromptBar({ onStarted, autoFocus = false, target }: PromptBarProps = {}) {
   const startTask = useAppStore((state) => state.startTask);
   const history = useAppStore((state) => state.promptHistory);
   const starting = useAppStore((state) => state.startingTask);
@@ -26,7 +32,7 @@ export function PromptBar({ onStarted, autoFocus = false }: PromptBarProps = {})
 
   const run = async () => {
     if (unavailable || starting || text.trim() === '') return;
-    if (await startTask(text)) {
+    if (await startTask(text, target?.())) {
       setText('');
       setHistoryIndex(null);
       draft.current = '';

@@ -3,6 +3,7 @@ import type { StateCreator } from 'zustand';
 import type { AlertSlice } from './alertSlice';
 import type { ConfirmationSlice } from './confirmationSlice';
 import type { PromptHistorySlice } from './promptHistorySlice';
+import type { SessionSlice } from './sessionSlice';
 import type { StatusSlice } from './statusSlice';
 import type { TaskSlice } from './taskSlice';
 import type { TimelineHeadSlice } from './timelineHeadSlice';
@@ -12,7 +13,8 @@ export type AppState = StatusSlice &
   PromptHistorySlice &
   ConfirmationSlice &
   AlertSlice &
-  TimelineHeadSlice;
+  TimelineHeadSlice &
+  SessionSlice;
 
 export type SliceCreator<Slice> = StateCreator<AppState, [], [], Slice>;
 

@@ -24,6 +24,8 @@ export interface TaskRun {
   /** null while it runs. */
   readonly outcome: TaskOutcome | null;
   readonly stopRequested: boolean;
+  /** The session the task is a turn of (from its start or its task.started event). */
+  readonly sessionId?: string;
 }
 
 /** Tasks kept in memory; older ones are in the timeline. */
@@ -37,8 +39,12 @@ export interface TaskSlice {
   currentTaskId: string | null;
   startingTask: boolean;
   taskError: string | null;
-  /** Runs a prompt; true once the core accepted it. */
-  startTask: (prompt: string) => Promise<boolean>;
+  /**
+   * Runs a prompt as the next turn of the open session, or of `target.sessionId` when given
+   * (null: a new session); true once the core accepted it. The turn's session becomes the
+   * open one.
+   */
+  startTask: (prompt: string, target?: { sessionId: string | null }) => Promise<boolean>;
   stopTask: (taskId: string) => Promise<void>;
   refreshRunningTasks: () => Promise<void>;
   taskStarted: (event: EventPayloadOf<'task.started'>) => void;
@@ -75,14 +81,19 @@ export function createTaskSlice(bridge: OmniPalmBridge): SliceCreator<TaskSlice>
       currentTaskId: null,
       startingTask: false,
       taskError: null,
-      startTask: async (prompt) => {
+      startTask: async (prompt, target) => {
         if (prompt.trim() === '' || get().startingTask) return false;
         get().rememberPrompt(prompt);
         set({ startingTask: true, taskError: null });
+        const continued = target === undefined ? get().openSessionId : target.sessionId;
         try {
-          const { taskId } = await bridge.start({ prompt });
-          update(taskId, (run) => ({ ...run, prompt }));
+          const { taskId, sessionId } =
+            continued === null
+              ? await bridge.start({ prompt })
+              : await bridge.continue({ sessionId: continued, prompt });
+          update(taskId, (run) => ({ ...run, prompt, sessionId }));
           set({ currentTaskId: taskId, startingTask: false });
+          if (get().openSessionId !== sessionId) void get().openSession(sessionId);
           return true;
         } catch (error) {
           set({ startingTask: false, taskError: errorMessage(error) });
@@ -111,12 +122,21 @@ export function createTaskSlice(bridge: OmniPalmBridge): SliceCreator<TaskSlice>
           set({ taskError: `Could not read running tasks: ${errorMessage(error)}` });
         }
       },
-      taskStarted: ({ taskId, prompt }) => {
-        update(taskId, (run) => ({ ...run, prompt }));
-        // A task started from another front door (the hotkey window, the CLI) is shown
-        // unless the one on screen is still running.
+      taskStarted: ({ taskId, prompt, sessionId }) => {
+        update(taskId, (run) => ({
+          ...run,
+          prompt,
+          ...(sessionId === undefined ? {} : { sessionId }),
+        }));
+        // A task started from another front door (the hotkey window, the CLI) is shown, with
+        // its session, unless the one on screen is still running.
         const current = get().currentTaskId;
-        if (current === null || get().tasks[current]?.outcome) set({ currentTaskId: taskId });
+        if (current === null || current === taskId || get().tasks[current]?.outcome) {
+          set({ currentTaskId: taskId });
+          if (sessionId !== undefined && get().openSessionId !== sessionId) {
+            void get().openSession(sessionId);
+          }
+        }
       },
       taskText: ({ taskId, text }) =>
         update(taskId, (run) => ({ ...run, text: (run.text + text).slice(-MAX_TASK_TEXT) })),
@@ -146,13 +166,20 @@ export function createTaskSlice(bridge: OmniPalmBridge): SliceCreator<TaskSlice>
               : [...run.tools, ended({ id: event.id, tool: event.tool, status: 'running' })],
           };
         }),
-      taskEnded: (outcome) =>
+      taskEnded: (outcome) => {
         update(outcome.taskId, (run) => ({
           ...run,
           outcome,
+          ...(outcome.sessionId === undefined ? {} : { sessionId: outcome.sessionId }),
           // A tool still "running" when its task ended never reported back: it did not finish.
           tools: run.tools.map((t) => (t.status === 'running' ? { ...t, status: 'error' } : t)),
-        })),
+        }));
+        // The stored turn now has its steps, confirmations and answer: show that one.
+        const sessionId = outcome.sessionId ?? get().tasks[outcome.taskId]?.sessionId;
+        if (sessionId !== undefined && sessionId === get().openSessionId) {
+          void get().refreshTranscript();
+        }
+      },
     };
   };
 }

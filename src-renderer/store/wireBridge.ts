@@ -16,6 +16,8 @@ export function connectStore(
       actions.refreshPendingConfirmations(),
       actions.refreshRunningTasks(),
       actions.refreshTimelineHead(),
+      actions.searchSessions(store.getState().sessionList.text),
+      actions.refreshTranscript(),
     ]);
   const unsubscribers = [
     bridge.onTaskStarted((event) => store.getState().taskStarted(event)),
@@ -28,6 +30,8 @@ export function connectStore(
     bridge.onConfirmationSettled(({ id }) => store.getState().confirmationSettled(id)),
     bridge.onMonitorAlert((alert) => store.getState().alertRaised(alert)),
     bridge.onTimelineEvent((event) => store.getState().timelineEventArrived(event)),
+    bridge.onSessionUpdated((summary) => store.getState().sessionUpdated(summary)),
+    bridge.onSessionDeleted(({ sessionId }) => store.getState().sessionDeleted(sessionId)),
   ];
   if (connection) {
     actions.setConnection(connection.state);

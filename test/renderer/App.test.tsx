@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { App } from '../../src-renderer/App';
 import { NO_TOKEN_REASON } from '../../src-renderer/bridge';
 import { connectStore, createAppStore } from '../../src-renderer/store';
-import { confirmation, fakeBridge, STATUS } from './fakeBridge';
+import { confirmation, fakeBridge, OTHER_SESSION_ID, SESSION_ID, STATUS } from './fakeBridge';
 
 afterEach(() => {
   cleanup();
@@ -98,6 +98,49 @@ describe('App', () => {
       window.location.hash = '#timeline';
       window.dispatchEvent(new HashChangeEvent('hashchange'));
     });
+    expect(screen.getByRole('tab', { name: 'Timeline' }).getAttribute('aria-selected')).toBe(
+      'true',
+    );
+  });
+
+  it('#prompt?session=<id> (ui.quick_prompt_session: last) continues that session', async () => {
+    window.localStorage.setItem('omnipalm.openSession', OTHER_SESSION_ID);
+    window.location.hash = `#prompt?session=${SESSION_ID}`;
+    vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    const fake = await renderApp({ continue: { taskId: 'task-2', sessionId: SESSION_ID } });
+    const input = screen.getByLabelText('What should OmniPalm do?');
+    fireEvent.change(input, { target: { value: 'and now the same in ~/Documents' } });
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    expect(fake.calls.continue).toHaveBeenCalledWith({
+      sessionId: SESSION_ID,
+      prompt: 'and now the same in ~/Documents',
+    });
+    expect(fake.calls.start).not.toHaveBeenCalled();
+    // The quick prompt never takes the main window's remembered session.
+    expect(window.localStorage.getItem('omnipalm.openSession')).toBe(OTHER_SESSION_ID);
+    window.localStorage.clear();
+  });
+
+  it('plain #prompt starts a new session even when the main window has one open', async () => {
+    window.localStorage.setItem('omnipalm.openSession', SESSION_ID);
+    window.location.hash = '#prompt';
+    vi.spyOn(window, 'close').mockImplementation(() => undefined);
+    const fake = await renderApp({ start: { taskId: 'task-3', sessionId: OTHER_SESSION_ID } });
+    const input = screen.getByLabelText('What should OmniPalm do?');
+    fireEvent.change(input, { target: { value: 'something new' } });
+    await act(async () => {
+      fireEvent.keyDown(input, { key: 'Enter' });
+    });
+    expect(fake.calls.start).toHaveBeenCalledWith({ prompt: 'something new' });
+    expect(fake.calls.continue).not.toHaveBeenCalled();
+    window.localStorage.clear();
+  });
+
+  it("#timeline?session=<id> opens the Timeline: what follows ? is the section's own", async () => {
+    window.location.hash = `#timeline?session=${SESSION_ID}`;
+    await renderApp();
     expect(screen.getByRole('tab', { name: 'Timeline' }).getAttribute('aria-selected')).toBe(
       'true',
     );

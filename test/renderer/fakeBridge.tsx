@@ -17,13 +17,18 @@ export interface FakeBridge {
   emit<E extends EventName>(event: E, payload: EventPayloadOf<E>): void;
 }
 
+/** Answers every fake has unless a test gives its own: calls the app makes at start-up. */
+const DEFAULT_RESPONSES: Record<string, unknown> = {
+  recent: { sessions: [] },
+};
+
 export function fakeBridge(responses: Record<string, unknown> = {}): FakeBridge {
   const listeners = new Map<string, Set<(payload: unknown) => void>>();
   const calls: Record<string, ReturnType<typeof vi.fn>> = {};
   const bridge: Record<string, unknown> = {};
   for (const channel of channelNames) {
     const method = methodNameOf(channel);
-    calls[method] = vi.fn(async () => responses[method] ?? {});
+    calls[method] = vi.fn(async () => responses[method] ?? DEFAULT_RESPONSES[method] ?? {});
     bridge[method] = calls[method];
   }
   for (const event of eventNames) {
@@ -61,6 +66,24 @@ export function confirmation(
     risk: 'high' as const,
     reason: 'delete always asks (security.require_confirmation)',
     expiresAt: Date.now() + 60_000,
+    ...overrides,
+  };
+}
+
+export const SESSION_ID = '0123456789abcdef0123456789abcdef';
+export const OTHER_SESSION_ID = 'fedcba9876543210fedcba9876543210';
+
+/** A session as session.recent lists it. */
+export function sessionSummary(
+  overrides: Partial<EventPayloadOf<'session.updated'>> = {},
+): EventPayloadOf<'session.updated'> {
+  return {
+    id: SESSION_ID,
+    title: 'Delete the old logs',
+    createdAt: Date.now() - 3_600_000,
+    updatedAt: Date.now() - 120_000,
+    costUsd: 0.0123,
+    untrustedSources: [],
     ...overrides,
   };
 }
