@@ -63,6 +63,7 @@ function start(): void {
         preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
         assetsDir: join(app.getAppPath(), 'assets'),
         hotkey: core.config.ui.hotkey,
+        quickPromptSession: () => core.config.ui.quick_prompt_session,
         front,
         hub,
       });

@@ -19,6 +19,11 @@ import type { CoreHandlers, EventHub } from '../server/coreHandlers';
 import { createMainWindow, createPromptWindow } from './mainWindow';
 import { NativeConfirmations } from './nativeConfirmations';
 import {
+  quickPromptSessionId,
+  quickPromptUrl,
+  type QuickPromptSessionSetting,
+} from './quickPrompt';
+import {
   ActivityTracker,
   hotkeyRefusedMessage,
   promptWindowPosition,
@@ -37,6 +42,8 @@ export interface DesktopOptions {
   assetsDir: string;
   /** ui.hotkey from config.yaml. */
   hotkey: string;
+  /** ui.quick_prompt_session, read each time the quick prompt opens (config may change). */
+  quickPromptSession: () => QuickPromptSessionSetting;
   front: CoreHandlers;
   hub: EventHub;
 }
@@ -167,6 +174,28 @@ export class Desktop {
       this.prompt.hide();
       return;
     }
+    void this.openPrompt();
+  }
+
+  /** The session the next quick prompt continues (null: a new one), per ui.quick_prompt_session. */
+  private async promptSessionId(): Promise<string | null> {
+    const setting = this.options.quickPromptSession();
+    if (setting === 'new') return null;
+    try {
+      const { sessions } = await this.options.front.handlers['session.recent']({ limit: 1 });
+      return quickPromptSessionId(setting, sessions);
+    } catch (error) {
+      // Fails safe: a new session carries no earlier context or untrusted-content state.
+      console.error(
+        'OmniPalm: could not read the last session; the quick prompt starts a new one:',
+        error,
+      );
+      return null;
+    }
+  }
+
+  private async openPrompt(): Promise<void> {
+    const sessionId = await this.promptSessionId();
     const display = screen.getDisplayNearestPoint(screen.getCursorScreenPoint());
     const { x, y } = promptWindowPosition(display.workArea, PROMPT_WINDOW_SIZE);
     if (!this.prompt || this.prompt.isDestroyed()) {
@@ -176,6 +205,7 @@ export class Desktop {
         preloadPath: this.options.preloadPath,
         x,
         y,
+        sessionId,
       });
       // The page's window.close() (Enter ran the task, or Escape) only hides it: the next
       // hotkey press opens it at once.
@@ -187,6 +217,9 @@ export class Desktop {
       this.prompt.on('blur', () => this.prompt?.hide());
       return;
     }
+    // Only the #fragment changes: the page stays loaded and reads it at its next submit.
+    const url = quickPromptUrl(this.options.rendererUrl, sessionId);
+    if (this.prompt.webContents.getURL() !== url) await this.prompt.loadURL(url);
     this.prompt.setPosition(x, y);
     this.prompt.show();
     this.prompt.focus();

@@ -10,10 +10,10 @@ import {
 } from '../../../src-main/electron/hardening.js';
 
 class StandInContents implements HardenableContents {
-  windowOpenHandler: (() => { action: 'deny' }) | undefined;
+  windowOpenHandler: ((details: { url: string }) => { action: 'deny' }) | undefined;
   readonly listeners = new Map<string, ((event: PreventableEvent) => void)[]>();
 
-  setWindowOpenHandler(handler: () => { action: 'deny' }): void {
+  setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void {
     this.windowOpenHandler = handler;
   }
 
@@ -34,13 +34,13 @@ type RequestHandler = Parameters<HardenableSession['setPermissionRequestHandler'
 
 class StandInSession implements HardenableSession {
   requestHandler: RequestHandler | undefined;
-  checkHandler: (() => boolean) | undefined;
+  checkHandler: ((contents: unknown, permission: string) => boolean) | undefined;
   deviceHandler: (() => boolean) | undefined;
 
   setPermissionRequestHandler(handler: RequestHandler): void {
     this.requestHandler = handler;
   }
-  setPermissionCheckHandler(handler: () => boolean): void {
+  setPermissionCheckHandler(handler: (contents: unknown, permission: string) => boolean): void {
     this.checkHandler = handler;
   }
   setDevicePermissionHandler(handler: () => boolean): void {
@@ -52,7 +52,37 @@ describe('hardenWebContents', () => {
   it('denies new windows', () => {
     const contents = new StandInContents();
     hardenWebContents(contents);
-    expect(contents.windowOpenHandler?.()).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'https://example.com/' })).toEqual({
+      action: 'deny',
+    });
+  });
+
+  it('sends an http(s) or mailto link to the system browser, and nothing else', () => {
+    const contents = new StandInContents();
+    const openExternal = vi.fn();
+    hardenWebContents(contents, openExternal);
+    for (const url of [
+      'https://example.com/a?b=1',
+      'http://example.com/',
+      'mailto:a@example.com',
+    ]) {
+      expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
+    }
+    for (const url of [
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'smb://host/share',
+      'vscode://file/x',
+      'data:text/html,x',
+      'not a url',
+    ]) {
+      expect(contents.windowOpenHandler?.({ url })).toEqual({ action: 'deny' });
+    }
+    expect(openExternal.mock.calls).toEqual([
+      ['https://example.com/a?b=1'],
+      ['http://example.com/'],
+      ['mailto:a@example.com'],
+    ]);
   });
 
   it('prevents navigation and attaching a <webview>', () => {
@@ -75,10 +105,20 @@ describe('hardenSession', () => {
     expect(session.requestHandler).toBeDefined();
   });
 
+  it('allows writing the clipboard (Copy on a code block), nothing else', () => {
+    const session = new StandInSession();
+    hardenSession(session);
+    const callback = vi.fn();
+    session.requestHandler?.({}, 'clipboard-sanitized-write', callback);
+    expect(callback).toHaveBeenCalledExactlyOnceWith(true);
+    expect(session.checkHandler?.({}, 'clipboard-sanitized-write')).toBe(true);
+    expect(session.checkHandler?.({}, 'clipboard-read')).toBe(false);
+  });
+
   it('answers no to permission checks and device access', () => {
     const session = new StandInSession();
     hardenSession(session);
-    expect(session.checkHandler?.()).toBe(false);
+    expect(session.checkHandler?.({}, 'media')).toBe(false);
     expect(session.deviceHandler?.()).toBe(false);
   });
 });
