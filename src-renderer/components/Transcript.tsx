@@ -2,6 +2,7 @@
 // confirmations with their answer), the answer as markdown; the running turn streams in.
 // Older turns page in from main; the header shows the session's cost and whether untrusted
 // content entered it (then every turn asks before anything that can carry data out).
+import { memo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { timelineHashFor } from '../views/timelineModel';
 import { useAppStore, type SessionTurn, type TaskRun, type TurnStep } from '../store';
@@ -134,7 +135,8 @@ const TURN_OUTCOMES: Record<SessionTurn['status'], string> = {
   interrupted: 'Interrupted: the app closed while this turn ran. You can go on.',
 };
 
-function StoredTurn({ turn, last }: { turn: SessionTurn; last: boolean }) {
+/** Memoised: a streaming turn re-renders the transcript per chunk; stored answers need not re-parse. */
+const StoredTurn = memo(function StoredTurn({ turn, last }: { turn: SessionTurn; last: boolean }) {
   return (
     <article className="task-view stored-turn" aria-label={`Turn ${turn.seq}`}>
       <header className="task-header">
@@ -164,7 +166,7 @@ function StoredTurn({ turn, last }: { turn: SessionTurn; last: boolean }) {
       </div>
     </article>
   );
-}
+});
 
 function StepItem({ step, turnRunning }: { step: TurnStep; turnRunning: boolean }) {
   const time = step.time === undefined ? null : clockTime(step.time);
