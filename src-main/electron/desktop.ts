@@ -60,6 +60,8 @@ const NO_ACTIONS = {
 export class Desktop {
   private main: BrowserWindow | undefined;
   private prompt: BrowserWindow | undefined;
+  /** Set while the quick prompt is being opened (the session lookup and load are async). */
+  private openingPrompt = false;
   private tray: Tray | undefined;
   private hotkey: string | undefined;
   private quitting = false;
@@ -174,7 +176,18 @@ export class Desktop {
       this.prompt.hide();
       return;
     }
-    void this.openPrompt();
+    // A second press (or a held key repeating) while the first is still opening would create a
+    // second, untracked prompt window.
+    if (this.openingPrompt) return;
+    this.openingPrompt = true;
+    this.openPrompt()
+      .catch((error: unknown) => {
+        // Not shown: a prompt whose address did not change would go to the previous target.
+        console.error('OmniPalm: could not open the quick prompt:', error);
+      })
+      .finally(() => {
+        this.openingPrompt = false;
+      });
   }
 
   /** The session the next quick prompt continues (null: a new one), per ui.quick_prompt_session. */
