@@ -54,7 +54,11 @@ const COMPONENTS: Components = {
   ),
 };
 
-/** Raw HTML never becomes elements: it is shown as the text it is (no rehype-raw). */
+/**
+ * Raw HTML never becomes elements: it is shown as the text it is. react-markdown 10 already does
+ * that for raw nodes when no rehype-raw is given; turning them into text at the markdown stage
+ * keeps it so even if a rehype plugin that parses HTML is added later.
+ */
 function htmlAsText() {
   return (tree: MarkdownNode) => {
     const visit = (node: MarkdownNode) => {
