@@ -1,6 +1,7 @@
 // The configuration reference (docs/configuration.md), rendered from the schema
 // (`npm run docs:config` writes it; a test fails when the doc and the schema disagree).
-import { CONFIG_KEYS } from './keys.js';
+import type { z } from 'zod';
+import { CONFIG_KEYS, describeType, unwrapSchema } from './keys.js';
 import { configSchema } from './schema.js';
 
 /** The file, relative to the repository, that holds the generated reference. */
@@ -16,12 +17,40 @@ function defaultOf(key: string, defaults: unknown): string {
   return `\`${JSON.stringify(current)}\``;
 }
 
+const row = (key: string, type: string, fallback: string, description: string) =>
+  `| \`${key}\` | ${type.replaceAll('|', '\\|')} | ${fallback} | ${description} |`;
+
+/**
+ * The described fields of a record's entries (integrations.mcp.servers.<name>.command, …):
+ * the record is one key for `config set`, but a user writing an entry needs its fields.
+ */
+function entryRows(key: string, schema: z.ZodType): string[] {
+  type Def = { type: string; valueType?: z.ZodType; shape?: Record<string, z.ZodType> };
+  const defOf = (inner: z.ZodType) => (inner as unknown as { _zod: { def: Def } })._zod.def;
+  const record = defOf(unwrapSchema(schema));
+  if (record.type !== 'record' || !record.valueType) return [];
+  const entry = defOf(unwrapSchema(record.valueType));
+  if (entry.type !== 'object' || !entry.shape) return [];
+  return Object.entries(entry.shape)
+    .filter(([, field]) => field.description)
+    .map(([name, field]) => {
+      const fallback = (field as unknown as { _zod: { def: { defaultValue?: unknown } } })._zod.def
+        .defaultValue;
+      return row(
+        `${key}.<name>.${name}`,
+        describeType(field),
+        fallback === undefined ? '—' : `\`${JSON.stringify(fallback)}\``,
+        field.description!,
+      );
+    });
+}
+
 export function renderConfigReference(): string {
   const defaults = configSchema.parse({});
-  const rows = CONFIG_KEYS.map(
-    ({ key, type, description }) =>
-      `| \`${key}\` | ${type.replaceAll('|', '\\|')} | ${defaultOf(key, defaults)} | ${description} |`,
-  );
+  const rows = CONFIG_KEYS.flatMap(({ key, type, description, schema }) => [
+    row(key, type, defaultOf(key, defaults), description),
+    ...entryRows(key, schema),
+  ]);
   return [
     REFERENCE_START,
     '| key | type | default | meaning |',

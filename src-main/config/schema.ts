@@ -4,6 +4,7 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { acceleratorProblem } from './accelerator';
+import { mcpSchema } from './mcpSchema.js';
 import { OPERATIONS } from './operations.js';
 
 export { OPERATIONS, type Operation } from './operations.js';
@@ -96,6 +97,9 @@ export const configSchema = z
             shell_commands_per_minute: limit('shell commands')
               .default(30)
               .describe('Shell commands per minute.'),
+            mcp_calls_per_minute: limit('MCP tool calls')
+              .default(30)
+              .describe('MCP tool calls per minute.'),
           })
           .prefault({}),
         stop_on_error_count: z
@@ -276,6 +280,7 @@ export const configSchema = z
             }
           })
           .prefault({}),
+        mcp: mcpSchema(configuredPath),
       })
       .prefault({}),
     agent: z

@@ -37,6 +37,7 @@ describe.concurrent('config path / list / get', () => {
       },
       jira: { enabled: false },
       slack: { enabled: false, base_url: 'https://slack.com/api' },
+      mcp: { enabled: false, servers: {} },
     });
     expect(config.security).toMatchObject({
       require_confirmation: true,
@@ -47,6 +48,7 @@ describe.concurrent('config path / list / get', () => {
         api_calls_per_minute: 60,
         file_operations_per_minute: 100,
         shell_commands_per_minute: 30,
+        mcp_calls_per_minute: 30,
       },
       stop_on_error_count: 3,
       stop_on_cost_limit: 10,

@@ -22,6 +22,7 @@ const PROMISED_KEYS = [
   'security.rate_limits.api_calls_per_minute',
   'security.rate_limits.file_operations_per_minute',
   'security.rate_limits.shell_commands_per_minute',
+  'security.rate_limits.mcp_calls_per_minute',
   'security.stop_on_error_count',
   'security.stop_on_cost_limit',
   'security.key_rotation_days',
@@ -47,6 +48,8 @@ const PROMISED_KEYS = [
   'integrations.email.smtp.user',
   'integrations.email.smtp.from',
   'integrations.email.allowed_recipients',
+  'integrations.mcp.enabled',
+  'integrations.mcp.servers',
   'agent.max_iterations',
   'agent.timeout',
   'agent.confirmation_timeout',
@@ -86,5 +89,19 @@ describe('config reference', () => {
     );
     expect(withConfigReference(doc)).toBe(doc);
     expect(renderConfigReference()).toContain('| `security.read_only` | boolean | `false` |');
+  });
+
+  it('lists the fields of an MCP server entry, each described, since a user writes them by hand', () => {
+    const reference = renderConfigReference();
+    for (const field of ['enabled', 'command', 'args', 'cwd', 'env', 'url', 'headers', 'hosts']) {
+      expect(reference).toMatch(
+        new RegExp(
+          `\\| \`integrations\\.mcp\\.servers\\.<name>\\.${field}\` \\| [^|]+ \\| [^|]+ \\| \\S`,
+        ),
+      );
+    }
+    expect(reference).toContain(
+      '| `integrations.mcp.servers.<name>.tools` | record | `{}` | Tool → allow, ask or deny; a tool not listed: ask. |',
+    );
   });
 });
