@@ -159,16 +159,23 @@ describe.concurrent('omnipalm run: stop conditions (--json)', SLOW, () => {
     expect(fixture.server.requests).toHaveLength(1);
   });
 
-  it('agent.timeout 1 aborts a model request that never gets an answer → exit 11', async ({
+  it('agent.timeout 2 aborts a model request that never gets an answer → exit 11', async ({
     expect,
   }) => {
     const hanging = track(await startHangingModelServer());
-    const fixture = await fixtureFor([], () => ({ agent: { timeout: 1 } }));
+    // 2 s, not 1: on a loaded machine the CLI's own start-up can eat a whole second between the
+    // budget's start and the first request, and then no request is ever made.
+    const fixture = await fixtureFor([], () => ({ agent: { timeout: 2 } }));
     const run = runPiped(
       { ...fixture, env: { ...fixture.env, OMNIPALM_LLM_BASE_URL: hanging.baseURL } },
       [...JSON_RUN, 'wait for the model'],
     );
-    await hanging.firstRequest;
+    // If the run ends without asking the model at all, say so instead of waiting forever.
+    const first = await Promise.race([
+      hanging.firstRequest.then(() => 'asked' as const),
+      run.then(() => 'ended' as const),
+    ]);
+    expect(first, 'the run ended before it asked the model anything').toBe('asked');
     const asked = performance.now();
     const result = await run;
     const waited = performance.now() - asked;
@@ -176,13 +183,13 @@ describe.concurrent('omnipalm run: stop conditions (--json)', SLOW, () => {
 
     expect(result.code, result.stderr).toBe(11);
     expect(outcome.status).toBe('stopped');
-    expect(outcome.stopReason).toMatchObject({ limit: 'timeout', value: 1 });
+    expect(outcome.stopReason).toMatchObject({ limit: 'timeout', value: 2 });
     expect(outcome.stopReason?.message).toContain('agent.timeout');
     expect(hanging.requests).toHaveLength(1);
     // The client gave up on the request (the server never answered it)…
     await hanging.abandoned;
     // …within a few seconds of asking: the model client's own timeout is 10 minutes, so only
-    // the task's 1 s deadline aborting the in-flight request ends the wait this soon.
+    // the task's 2 s deadline aborting the in-flight request ends the wait this soon.
     expect(waited).toBeLessThan(8000);
   });
 });
