@@ -1,16 +1,17 @@
 // `omnipalm keys set|list|delete` — keys go into the OS keychain, from stdin or a hidden prompt,
 // never from the command line, and are never printed back.
 import { ConfigStore } from '../config/index.js';
-import { SECRET_NAMES } from '../config/schema.js';
+import { SECRET_NAMES, type OmniPalmConfig } from '../config/schema.js';
 import {
   assertSecretName,
   SECRET_ENV_VARS,
+  secretEnvVar,
   SecretStore,
   type ListedSecret,
 } from '../secrets/secretStore.js';
 import { assertNotRoot, type CliIO, EXIT_OK, parseCommandArgs, UsageError } from './cliSupport.js';
 
-const NAMES = SECRET_NAMES.join(', ');
+const NAMES = `${SECRET_NAMES.join(', ')}, or mcp_NAME for an MCP server`;
 
 export const KEYS_HELP = `Usage: omnipalm keys <command>
 
@@ -20,8 +21,8 @@ Commands:
   delete NAME     remove a key from the OS keychain
 
 Keys: ${NAMES}.
-Lookup order: environment (${Object.values(SECRET_ENV_VARS).join(', ')}),
-then the OS keychain, then secrets.NAME.command in config.yaml.
+Lookup order: environment (${Object.values(SECRET_ENV_VARS).join(', ')},
+OMNIPALM_MCP_NAME for mcp_name), then the OS keychain, then secrets.NAME.command in config.yaml.
 Example: pass show omnipalm/llm | omnipalm keys set llm_api_key`;
 
 const SUBCOMMAND_HELP: Record<string, string> = {
@@ -79,6 +80,14 @@ function readHidden(prompt: string): Promise<string> {
 
 const readSecretInput: ReadSecretInput = async (prompt) =>
   process.stdin.isTTY ? readHidden(prompt) : (await readPipedStdin()).replace(/\r?\n$/, '');
+
+/** The secret names the configured MCP servers use, so `keys list` shows the missing ones. */
+function mcpSecretNames(config: OmniPalmConfig): string[] {
+  return Object.values(config.integrations.mcp.servers).flatMap((server) => [
+    ...Object.values(server.env),
+    ...Object.values(server.headers),
+  ]);
+}
 
 function formatList(entries: ListedSecret[]): string[] {
   return entries.map((entry) => {
@@ -139,7 +148,7 @@ export async function runKeysCommand(
   const store = new SecretStore({ home, env: io.env, commands: config.secrets });
   if (subcommand === 'list') {
     const status = store.available();
-    const entries = store.list();
+    const entries = [...store.list(), ...store.listMcp(mcpSecretNames(config))];
     if (values.json) {
       io.stdout(
         JSON.stringify(
@@ -179,17 +188,15 @@ export async function runKeysCommand(
   if (!status.available) {
     // Said before asking for the key, so nobody types it in for nothing.
     throw new Error(
-      `the OS keychain is unavailable (${status.reason}); set ${SECRET_ENV_VARS[name]} in the environment instead (OmniPalm never writes keys to a plaintext file)`,
+      `the OS keychain is unavailable (${status.reason}); set ${secretEnvVar(name)} in the environment instead (OmniPalm never writes keys to a plaintext file)`,
     );
   }
   const value = await readSecret(`Value for ${name} (input hidden): `);
   if (value.length === 0) throw new UsageError(`${command}: the value is empty; nothing saved`);
   store.set(name, value);
   io.stdout(`${name} saved to the OS keychain`);
-  if (io.env[SECRET_ENV_VARS[name]]) {
-    io.stderr(
-      `note: ${SECRET_ENV_VARS[name]} is set in this environment and wins over the keychain`,
-    );
+  if (io.env[secretEnvVar(name)]) {
+    io.stderr(`note: ${secretEnvVar(name)} is set in this environment and wins over the keychain`);
   }
   return EXIT_OK;
 }

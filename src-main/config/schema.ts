@@ -4,14 +4,26 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { acceleratorProblem } from './accelerator';
-import { mcpSchema } from './mcpSchema.js';
+import { MCP_SECRET_NAME, mcpSchema } from './mcpSchema.js';
 import { OPERATIONS } from './operations.js';
 
 export { OPERATIONS, type Operation } from './operations.js';
 
 /** The secrets OmniPalm holds (keychain names); later integrations add theirs here. */
 export const SECRET_NAMES = ['llm_api_key', 'jira_token', 'slack_token', 'smtp_password'] as const;
-export type SecretName = (typeof SECRET_NAMES)[number];
+export type FixedSecretName = (typeof SECRET_NAMES)[number];
+/** A secret the user names for an MCP server (integrations.mcp.servers.*.env/headers). */
+export type McpSecretName = `mcp_${string}`;
+export type SecretName = FixedSecretName | McpSecretName;
+
+export function isFixedSecretName(name: string): name is FixedSecretName {
+  return (SECRET_NAMES as readonly string[]).includes(name);
+}
+
+/** One of the fixed names, or mcp_ then lowercase letters, digits and _. */
+export function isSecretName(name: string): name is SecretName {
+  return isFixedSecretName(name) || MCP_SECRET_NAME.test(name);
+}
 
 export const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR'] as const;
 export const LLM_PROVIDERS = ['anthropic', 'openai-compatible'] as const;

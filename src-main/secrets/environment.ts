@@ -15,6 +15,12 @@ const OMNIPALM_SECRET_VARIABLES: ReadonlySet<string> = new Set([
 const OMNIPALM_SECRET_NAME = /^OMNIPALM(?:_\w*)?_(?:KEY|TOKEN|PASSWORD|SECRET)$/i;
 
 /**
+ * MCP servers' secrets (mcp_company_docs → OMNIPALM_MCP_COMPANY_DOCS): the user names them,
+ * so their names need not look like secrets — every one of them is one.
+ */
+const OMNIPALM_MCP_SECRET = /^OMNIPALM_MCP_/i;
+
+/**
  * A copy of `env` without OmniPalm's secret variables and without any variable whose value
  * contains one of `registeredValues` (the secrets the app holds, wherever they came from:
  * a user's own ANTHROPIC_API_KEY set to the same key is removed too). Values shorter than 8
@@ -30,7 +36,13 @@ export function scrubEnvironment(
     if (value === undefined) continue;
     const upper = name.toUpperCase();
     // Windows variable names are case-insensitive: Omnipalm_Llm_Api_Key is the same variable.
-    if (OMNIPALM_SECRET_VARIABLES.has(upper) || OMNIPALM_SECRET_NAME.test(name)) continue;
+    if (
+      OMNIPALM_SECRET_VARIABLES.has(upper) ||
+      OMNIPALM_SECRET_NAME.test(name) ||
+      OMNIPALM_MCP_SECRET.test(name)
+    ) {
+      continue;
+    }
     if (values.some((secret) => value.includes(secret))) continue;
     scrubbed[name] = value;
   }

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ensurePrivateFolder, writeFileAtomic } from '../config/atomicWrite.js';
-import { SECRET_NAMES, type SecretName } from '../config/schema.js';
+import { isSecretName, type SecretName } from '../config/schema.js';
 
 export function secretMetadataFile(home: string): string {
   return path.join(home, 'state', 'keys.json');
@@ -18,18 +18,21 @@ export class SecretMetadata {
     this.file = secretMetadataFile(home);
   }
 
-  /** Last-set times by name; a missing or unreadable file means "never set here". */
-  read(): Partial<Record<SecretName, Date>> {
+  /**
+   * Last-set times by name; a missing or unreadable file means "never set here". Names that
+   * are not secret names are skipped, so the file cannot smuggle any into `keys list`.
+   */
+  read(): Record<string, Date> {
     let parsed: unknown;
     try {
       parsed = JSON.parse(fs.readFileSync(this.file, 'utf8'));
     } catch {
       return {};
     }
-    const times: Partial<Record<SecretName, Date>> = {};
+    const times: Record<string, Date> = {};
     if (parsed === null || typeof parsed !== 'object') return times;
-    for (const name of SECRET_NAMES) {
-      const value = (parsed as Record<string, unknown>)[name];
+    for (const [name, value] of Object.entries(parsed)) {
+      if (!isSecretName(name)) continue;
       if (typeof value !== 'string') continue;
       const time = new Date(value);
       if (!Number.isNaN(time.getTime())) times[name] = time;
@@ -52,12 +55,11 @@ export class SecretMetadata {
     this.write(times);
   }
 
-  private write(times: Partial<Record<SecretName, Date>>): void {
+  private write(times: Record<string, Date>): void {
     ensurePrivateFolder(path.dirname(this.file));
     const json: Record<string, string> = {};
-    for (const name of SECRET_NAMES) {
-      const time = times[name];
-      if (time) json[name] = time.toISOString();
+    for (const [name, time] of Object.entries(times)) {
+      if (isSecretName(name)) json[name] = time.toISOString();
     }
     writeFileAtomic(this.file, `${JSON.stringify(json, null, 2)}\n`, 0o600);
   }

@@ -6,7 +6,15 @@ import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Entry as KeyringEntry, EntryOptions } from '@napi-rs/keyring';
-import { SECRET_NAMES, type OmniPalmConfig, type SecretName } from '../config/schema.js';
+import {
+  isFixedSecretName,
+  isSecretName,
+  SECRET_NAMES,
+  type FixedSecretName,
+  type McpSecretName,
+  type OmniPalmConfig,
+  type SecretName,
+} from '../config/schema.js';
 import { scrubEnvironment } from './environment.js';
 import { SecretMetadata } from './secretMetadata.js';
 
@@ -16,18 +24,23 @@ export const KEYCHAIN_SERVICE = 'omnipalm';
 // keys at logout and would make "saved in your keychain" silently untrue.
 const ENTRY_OPTIONS: EntryOptions = { linux: { store: 'secret-service' } };
 
-export const SECRET_ENV_VARS: Record<SecretName, string> = {
+export const SECRET_ENV_VARS: Record<FixedSecretName, string> = {
   llm_api_key: 'OMNIPALM_LLM_API_KEY',
   jira_token: 'OMNIPALM_JIRA_TOKEN',
   slack_token: 'OMNIPALM_SLACK_TOKEN',
   smtp_password: 'OMNIPALM_SMTP_PASSWORD',
 };
 
+/** The variable that gives a secret through the environment: mcp_github_token → OMNIPALM_MCP_GITHUB_TOKEN. */
+export function secretEnvVar(name: SecretName): string {
+  return isFixedSecretName(name) ? SECRET_ENV_VARS[name] : `OMNIPALM_${name.toUpperCase()}`;
+}
+
 export type SecretSource = 'env' | 'keychain' | 'command';
 export type ResolvedSecret = { value: string; source: SecretSource } | { source: 'missing' };
 
-export interface ListedSecret {
-  name: SecretName;
+export interface ListedSecret<Name extends SecretName = SecretName> {
+  name: Name;
   /** Where resolve() would take it from (a command is not run to find out). */
   source: SecretSource | 'missing';
   /** Whether the keychain holds it (it may still be shadowed by the environment). */
@@ -64,13 +77,13 @@ export interface SecretStoreOptions {
   keychain?: Keychain;
 }
 
-export function isSecretName(name: string): name is SecretName {
-  return (SECRET_NAMES as readonly string[]).includes(name);
-}
+export { isSecretName };
 
 export function assertSecretName(name: string): SecretName {
   if (isSecretName(name)) return name;
-  throw new Error(`unknown key "${name}" (known keys: ${SECRET_NAMES.join(', ')})`);
+  throw new Error(
+    `unknown key "${name}" (known keys: ${SECRET_NAMES.join(', ')}, or mcp_NAME for an MCP server: lowercase letters, digits, _)`,
+  );
 }
 
 const PROBE_TIMEOUT_MS = 5000;
@@ -162,13 +175,13 @@ export class SecretStore {
 
   resolve(name: string): ResolvedSecret {
     const key = assertSecretName(name);
-    const fromEnv = this.env[SECRET_ENV_VARS[key]];
+    const fromEnv = this.env[secretEnvVar(key)];
     if (fromEnv) return this.handOut(key, fromEnv, 'env');
     if (this.keychain.probe().available) {
       const fromKeychain = this.keychain.get(key);
       if (fromKeychain) return this.handOut(key, fromKeychain, 'keychain');
     }
-    const command = this.commands[key];
+    const command = this.commandFor(key);
     if (command) return this.handOut(key, this.runCommand(key, command), 'command');
     return { source: 'missing' };
   }
@@ -180,7 +193,7 @@ export class SecretStore {
     if (!status.available) {
       throw new Error(
         `the OS keychain is unavailable (${status.reason}), so ${key} cannot be saved; ` +
-          `set the environment variable ${SECRET_ENV_VARS[key]} instead ` +
+          `set the environment variable ${secretEnvVar(key)} instead ` +
           '(OmniPalm never writes keys to a plaintext file)',
       );
     }
@@ -202,21 +215,43 @@ export class SecretStore {
     return existed;
   }
 
-  /** Every known key: where it would come from and when it was last set — never its value. */
-  list(): ListedSecret[] {
-    const times = this.metadata.read();
+  /** OmniPalm's own keys: where each would come from and when it was last set — never values. */
+  list(): ListedSecret<FixedSecretName>[] {
+    return SECRET_NAMES.map((name) => this.describe(name));
+  }
+
+  /**
+   * The MCP servers' keys (mcp_*): those set through OmniPalm, given in the environment, or
+   * named in `configured` (the config's env/headers), sorted. The keychain cannot be asked
+   * what it holds, so a key stored by other means and named nowhere is not listed.
+   */
+  listMcp(configured: Iterable<string> = []): ListedSecret<McpSecretName>[] {
+    const names = new Set<string>([...configured, ...Object.keys(this.metadata.read())]);
+    for (const variable of Object.keys(this.env)) {
+      if (variable.startsWith('OMNIPALM_MCP_')) names.add(variable.slice(9).toLowerCase());
+    }
+    return [...names]
+      .filter((name): name is McpSecretName => !isFixedSecretName(name) && isSecretName(name))
+      .sort()
+      .map((name) => this.describe(name));
+  }
+
+  private describe<Name extends SecretName>(name: Name): ListedSecret<Name> {
     const keychainUp = this.keychain.probe().available;
-    return SECRET_NAMES.map((name) => {
-      const inKeychain = keychainUp && this.keychain.get(name) !== undefined;
-      const source: ListedSecret['source'] = this.env[SECRET_ENV_VARS[name]]
-        ? 'env'
-        : inKeychain
-          ? 'keychain'
-          : this.commands[name]
-            ? 'command'
-            : 'missing';
-      return { name, source, inKeychain, lastSet: times[name] };
-    });
+    const inKeychain = keychainUp && this.keychain.get(name) !== undefined;
+    const source: ListedSecret['source'] = this.env[secretEnvVar(name)]
+      ? 'env'
+      : inKeychain
+        ? 'keychain'
+        : this.commandFor(name)
+          ? 'command'
+          : 'missing';
+    return { name, source, inKeychain, lastSet: this.metadata.read()[name] };
+  }
+
+  /** secrets.NAME.command is configurable for OmniPalm's own keys only (so far). */
+  private commandFor(name: SecretName): SecretCommands[FixedSecretName] {
+    return isFixedSecretName(name) ? this.commands[name] : undefined;
   }
 
   private handOut(name: SecretName, value: string, source: SecretSource): ResolvedSecret {
@@ -229,7 +264,10 @@ export class SecretStore {
    * quoting in config.yaml can turn into command injection). Errors never quote its output:
    * a half-printed secret must not end up in a terminal or a log.
    */
-  private runCommand(name: SecretName, command: NonNullable<SecretCommands[SecretName]>): string {
+  private runCommand(
+    name: SecretName,
+    command: NonNullable<SecretCommands[FixedSecretName]>,
+  ): string {
     const [program, ...args] = command.command as [string, ...string[]];
     const where = `secrets.${name}.command`;
     const shown = path.basename(program);

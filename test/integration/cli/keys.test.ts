@@ -128,6 +128,61 @@ describe('omnipalm keys with a real keychain', () => {
     },
   );
 
+  it.skipIf(keyringMissing)(
+    "stores an MCP server's key under its mcp_* name and lists the configured ones",
+    async () => {
+      const home = makeTempHome();
+      fs.mkdirSync(home, { mode: 0o700 });
+      fs.writeFileSync(
+        path.join(home, 'config.yaml'),
+        [
+          'integrations:',
+          '  mcp:',
+          '    servers:',
+          '      github:',
+          '        command: npx',
+          '        env: { GITHUB_PERSONAL_ACCESS_TOKEN: mcp_github_token }',
+          '      wiki:',
+          '        url: https://wiki.example.com/mcp',
+          '        headers: { Authorization: mcp_wiki_auth }',
+          '',
+        ].join('\n'),
+        { mode: 0o600 },
+      );
+      const value = secret('mcp-github');
+      const set = await keys(['set', 'mcp_github_token'], { home, input: `${value}\n` });
+      expect(set).toMatchObject({ code: 0, stdout: 'mcp_github_token saved to the OS keychain\n' });
+      expect(keychainValue('mcp_github_token')).toBe(value);
+
+      const list = await keys(['list', '--json'], { home });
+      expect(list.code, list.stderr).toBe(0);
+      const entries = listed(list.stdout);
+      expect(Object.keys(entries)).toEqual([
+        'llm_api_key',
+        'jira_token',
+        'slack_token',
+        'smtp_password',
+        'mcp_github_token',
+        'mcp_wiki_auth',
+      ]);
+      expect(entries.mcp_github_token).toMatchObject({ source: 'keychain', inKeychain: true });
+      expect(entries.mcp_wiki_auth).toMatchObject({ source: 'missing', inKeychain: false });
+      const text = await keys(['list'], { home, env: { OMNIPALM_MCP_WIKI_AUTH: secret('wiki') } });
+      expect(text.stdout).toMatch(/^mcp_github_token keychain last set \d{4}-/m);
+      expect(text.stdout).toMatch(/^mcp_wiki_auth {2}env {6}never set here$/m);
+
+      const deleted = await keys(['delete', 'mcp_github_token'], { home });
+      expect(deleted).toMatchObject({
+        code: 0,
+        stdout: 'mcp_github_token deleted from the OS keychain\n',
+      });
+      expect(keychainValue('mcp_github_token')).toBeNull();
+      expect(
+        listed((await keys(['list', '--json'], { home })).stdout).mcp_github_token,
+      ).toMatchObject({ source: 'missing' });
+    },
+  );
+
   it.skipIf(keyringMissing)('the environment wins over the keychain', async () => {
     const home = makeTempHome();
     const stored = secret('stored');
@@ -254,11 +309,15 @@ describe('omnipalm keys bad input', () => {
       ],
       [
         ['set', 'github_token'],
-        'omnipalm: keys set: unknown key "github_token" (known keys: llm_api_key, jira_token, slack_token, smtp_password)\n',
+        'omnipalm: keys set: unknown key "github_token" (known keys: llm_api_key, jira_token, slack_token, smtp_password, or mcp_NAME for an MCP server: lowercase letters, digits, _)\n',
+      ],
+      [
+        ['set', 'mcp_GitHub'],
+        'omnipalm: keys set: unknown key "mcp_GitHub" (known keys: llm_api_key, jira_token, slack_token, smtp_password, or mcp_NAME for an MCP server: lowercase letters, digits, _)\n',
       ],
       [
         ['set'],
-        'omnipalm: keys set: missing NAME (one of: llm_api_key, jira_token, slack_token, smtp_password)\n',
+        'omnipalm: keys set: missing NAME (one of: llm_api_key, jira_token, slack_token, smtp_password, or mcp_NAME for an MCP server)\n',
       ],
       [
         ['rotate'],

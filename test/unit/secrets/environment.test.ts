@@ -43,6 +43,16 @@ describe('scrubEnvironment', () => {
     });
   });
 
+  it("removes every MCP server's secret variable, whatever it is named", () => {
+    const env = {
+      OMNIPALM_MCP_COMPANY_DOCS: 'x',
+      OMNIPALM_MCP_GITHUB_TOKEN: 'x',
+      Omnipalm_Mcp_Db: 'x',
+      OMNIPALM_MCPX: 'not an MCP secret variable',
+    };
+    expect(scrubEnvironment(env, [])).toEqual({ OMNIPALM_MCPX: 'not an MCP secret variable' });
+  });
+
   it('removes any variable whose value contains a registered secret', () => {
     const env = {
       ANTHROPIC_API_KEY: llmKey,

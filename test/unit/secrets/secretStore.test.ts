@@ -73,8 +73,11 @@ describe('SecretStore', () => {
   it('refuses unknown names (listing the known ones) and empty values', () => {
     const { store, keychain } = makeStore();
     expect(() => store.resolve('github_token')).toThrow(
-      'unknown key "github_token" (known keys: llm_api_key, jira_token, slack_token, smtp_password)',
+      'unknown key "github_token" (known keys: llm_api_key, jira_token, slack_token, smtp_password, or mcp_NAME for an MCP server: lowercase letters, digits, _)',
     );
+    for (const name of ['mcp_', 'mcp_GitHub', 'mcp_a-b', 'MCP_TOKEN', 'mcp_../x']) {
+      expect(() => store.set(name, VALUE), name).toThrow(`unknown key "${name}"`);
+    }
     expect(() => store.set('nope', VALUE)).toThrow('known keys: llm_api_key');
     expect(() => store.set('jira_token', '')).toThrow('refusing to store an empty value');
     expect(keychain.entries.size).toBe(0);
@@ -110,6 +113,60 @@ describe('SecretStore', () => {
     expect(store.delete('llm_api_key')).toBe(true);
     expect(store.delete('llm_api_key')).toBe(false);
     expect(store.list()[0]).toMatchObject({ source: 'missing', lastSet: undefined });
+  });
+
+  it('holds MCP servers’ keys under mcp_* names, from env (OMNIPALM_MCP_*) or the keychain', () => {
+    const home = makeTempHome();
+    const { store, keychain, registered } = makeStore({
+      home,
+      env: { OMNIPALM_MCP_COMPANY_DOCS: 'docs-env-0123456789', OMNIPALM_MCP_: 'ignored' },
+    });
+    store.set('mcp_github_token', VALUE);
+    expect(keychain.entries.get('mcp_github_token')).toBe(VALUE);
+    expect(store.resolve('mcp_github_token')).toEqual({ value: VALUE, source: 'keychain' });
+    expect(store.resolve('mcp_company_docs')).toEqual({
+      value: 'docs-env-0123456789',
+      source: 'env',
+    });
+    expect(store.resolve('mcp_unset')).toEqual({ source: 'missing' });
+    expect(registered.map(([name]) => name)).toEqual([
+      'mcp_github_token',
+      'mcp_github_token',
+      'mcp_company_docs',
+    ]);
+
+    // OmniPalm's own list is unchanged; the MCP list names set, env-given and configured keys.
+    expect(store.list().map(({ name }) => name)).toEqual([
+      'llm_api_key',
+      'jira_token',
+      'slack_token',
+      'smtp_password',
+    ]);
+    const mcp = store.listMcp(['mcp_wiki', 'llm_api_key', 'not a name', 'mcp_github_token']);
+    expect(mcp.map(({ name, source }) => [name, source])).toEqual([
+      ['mcp_company_docs', 'env'],
+      ['mcp_github_token', 'keychain'],
+      ['mcp_wiki', 'missing'],
+    ]);
+    expect(mcp[1]!.lastSet).toBeInstanceOf(Date);
+    expect(Object.keys(JSON.parse(fs.readFileSync(secretMetadataFile(home), 'utf8')))).toEqual([
+      'mcp_github_token',
+    ]);
+
+    expect(store.delete('mcp_github_token')).toBe(true);
+    expect(store.listMcp().map(({ name }) => name)).toEqual(['mcp_company_docs']);
+  });
+
+  it('ignores names in keys.json that are not secret names', () => {
+    const home = makeTempHome();
+    const file = secretMetadataFile(home);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ mcp_ok: '2026-01-01T00:00:00Z', '../x': '2026-01-01T00:00:00Z' }),
+    );
+    const { store } = makeStore({ home });
+    expect(store.listMcp().map(({ name }) => name)).toEqual(['mcp_ok']);
   });
 
   it('without a keychain: env still resolves, set says to use the environment variable', () => {
