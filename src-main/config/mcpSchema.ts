@@ -7,9 +7,10 @@ import { z } from 'zod';
 
 /**
  * A server's name. The model sees its tools as `mcp_<server>_<tool>` and provider tool names
- * are short and plain, so the name is too.
+ * are short and plain, so the name is too — and holds no `_`, so the first `_` after `mcp_`
+ * always ends it (`mcp_my-db_run_query` is server my-db, tool run_query).
  */
-export const MCP_SERVER_NAME = /^[a-z][a-z0-9_-]{0,31}$/;
+export const MCP_SERVER_NAME = /^[a-z][a-z0-9-]{0,31}$/;
 
 /** A user-named secret an MCP server may be given: `mcp_` then lowercase letters, digits, _. */
 export const MCP_SECRET_NAME = /^mcp_[a-z0-9_]{1,60}$/;
@@ -190,7 +191,7 @@ export function mcpSchema(configuredPath: z.ZodType<string>) {
         .describe('MCP servers below (high risk: third-party programs and endpoints).'),
       servers: namedRecord(
         MCP_SERVER_NAME,
-        'a server name (lowercase letters, digits, - and _, at most 32)',
+        'a server name (lowercase letters, digits and -, at most 32)',
         'github',
         server,
         'expected a map of server name to server',

@@ -98,16 +98,17 @@ describe('integrations.mcp configuration', () => {
     ['GitHub', 'uppercase'],
     ['1password', 'a leading digit'],
     ['my.server', 'a dot'],
+    ['my_server', 'an underscore, which would make mcp_my_server_tool ambiguous'],
     ['a'.repeat(33), '33 characters'],
     ['', 'an empty name'],
   ])('refuses the server name %j (%s): the model sees it in mcp_<server>_<tool>', (name) => {
     expect(problems({ [name]: { command: 'srv' } })).toEqual([
-      `config.yaml: integrations.mcp.servers.${name}: expected a server name (lowercase letters, digits, - and _, at most 32) such as "github", got ${JSON.stringify(name)}`,
+      `config.yaml: integrations.mcp.servers.${name}: expected a server name (lowercase letters, digits and -, at most 32) such as "github", got ${JSON.stringify(name)}`,
     ]);
   });
 
   it('accepts server names at the edges of the rule', () => {
-    const names = ['a', 'a'.repeat(32), 'my-server_2'];
+    const names = ['a', 'a'.repeat(32), 'my-server-2'];
     const config = load(Object.fromEntries(names.map((name) => [name, { command: 'srv' }])));
     expect(Object.keys(config.integrations.mcp.servers)).toEqual(names);
   });
