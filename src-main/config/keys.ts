@@ -135,7 +135,22 @@ export function suggestKey(wrong: string): string | undefined {
   return best.distance <= Math.max(2, Math.floor(wrong.length / 4)) ? best.key : undefined;
 }
 
+/** The map-valued key (llm.prices, integrations.mcp.servers) that `key` reaches inside, if any. */
+function mapKeyAbove(key: string): string | undefined {
+  const parts = key.split('.');
+  for (let length = parts.length - 1; length >= 1; length--) {
+    const prefix = parts.slice(0, length).join('.');
+    const schema = schemaAt(prefix);
+    if (schema !== undefined && defOf(unwrapSchema(schema)).type === 'record') return prefix;
+  }
+  return undefined;
+}
+
 export function unknownKeyMessage(key: string): string {
+  const map = mapKeyAbove(key);
+  if (map !== undefined) {
+    return `config key "${key}" is inside the map ${map}, which is set whole: omnipalm config set ${map} '{"name": {…}}' (see omnipalm config get ${map} --json for its entries)`;
+  }
   const suggestion = suggestKey(key);
   return `unknown config key "${key}"${suggestion ? ` (did you mean ${suggestion}?)` : ''}`;
 }

@@ -166,6 +166,19 @@ describe.concurrent('bad input: one clear line, exit 2, nothing changed', () => 
     expect(get.stderr).toContain('(did you mean agent.max_iterations?)');
   });
 
+  it('says a key inside a map is set with the whole map, not suggesting an unrelated key', async () => {
+    const home = makeTempHome();
+    const result = await runCli(
+      ['config', 'set', 'integrations.mcp.servers.github.command', 'srv'],
+      { home },
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      `omnipalm: config key "integrations.mcp.servers.github.command" is inside the map integrations.mcp.servers, which is set whole: omnipalm config set integrations.mcp.servers '{"name": {…}}' (see omnipalm config get integrations.mcp.servers --json for its entries)\n`,
+    );
+    expect(fs.existsSync(home)).toBe(false);
+  });
+
   it('names the key, the expected type and the value given for a wrong type', async () => {
     const original = 'agent:\n  max_iterations: 10\n';
     const home = homeWithConfig(original);
