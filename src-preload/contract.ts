@@ -45,6 +45,7 @@ export const OPERATION_NAMES = [
   'http_request',
   'browser',
   'deploy',
+  'mcp_call',
 ] as const;
 export const TIMELINE_KINDS = [
   'user_command',

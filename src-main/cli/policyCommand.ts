@@ -24,6 +24,8 @@ Nothing is run and no rate limit is charged.
   --to ADDR        a recipient (repeat for several)     send_email
   --url U          a URL                                http_request, browser
   --method M       HTTP method (default GET)            http_request
+  --server NAME    an MCP server (integrations.mcp)     mcp_call
+  --tool T         the server's tool name               mcp_call
   --tainted        untrusted content is in the task (email, web page, command output)
   --json           {"decision","reason","risk","rule"}
 
@@ -36,6 +38,8 @@ const APPLIES: Record<string, readonly Operation[]> = {
   to: ['send_email'],
   url: ['http_request', 'browser'],
   method: ['http_request'],
+  server: ['mcp_call'],
+  tool: ['mcp_call'],
 };
 
 const REQUIRED: Partial<Record<Operation, string>> = {
@@ -48,6 +52,7 @@ const REQUIRED: Partial<Record<Operation, string>> = {
   send_email: 'to',
   http_request: 'url',
   browser: 'url',
+  mcp_call: 'server',
 };
 
 export async function runPolicyCommand(args: string[], io: CliIO, home: string): Promise<number> {
@@ -69,6 +74,8 @@ export async function runPolicyCommand(args: string[], io: CliIO, home: string):
       to: { type: 'string', multiple: true },
       url: { type: 'string' },
       method: { type: 'string' },
+      server: { type: 'string' },
+      tool: { type: 'string' },
       tainted: { type: 'boolean' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -98,17 +105,24 @@ export async function runPolicyCommand(args: string[], io: CliIO, home: string):
   if (values[required as keyof typeof values] === undefined) {
     throw new UsageError(`policy check: --op ${op} needs --${required}`);
   }
+  if (op === 'mcp_call' && values.tool === undefined) {
+    throw new UsageError(
+      'policy check: --op mcp_call needs --tool (the tool name as the server lists it)',
+    );
+  }
   const cwd = values.cwd ?? process.cwd();
   const operation: PolicyOperation =
-    op === 'execute_shell' || op === 'deploy'
-      ? { op, command: values.command!, cwd }
-      : op === 'send_email'
-        ? { op, recipients: values.to! }
-        : op === 'http_request'
-          ? { op, method: values.method ?? 'GET', url: values.url! }
-          : op === 'browser'
-            ? { op, url: values.url! }
-            : { op, paths: values.path!, cwd };
+    op === 'mcp_call'
+      ? { op, server: values.server!, tool: values.tool! }
+      : op === 'execute_shell' || op === 'deploy'
+        ? { op, command: values.command!, cwd }
+        : op === 'send_email'
+          ? { op, recipients: values.to! }
+          : op === 'http_request'
+            ? { op, method: values.method ?? 'GET', url: values.url! }
+            : op === 'browser'
+              ? { op, url: values.url! }
+              : { op, paths: values.path!, cwd };
 
   // The cache answers only for the exact bytes of config.yaml a full load validated; anything
   // else (no entry, an edited file, an invalid one) is the full load, with its errors.

@@ -12,5 +12,6 @@ export const OPERATIONS = [
   'http_request',
   'browser',
   'deploy',
+  'mcp_call',
 ] as const;
 export type Operation = (typeof OPERATIONS)[number];

@@ -20,6 +20,7 @@ export function rateLimitsOf(config: OmniPalmConfig): Record<RateCategory, numbe
     api_calls: limits.api_calls_per_minute,
     file_operations: limits.file_operations_per_minute,
     shell_commands: limits.shell_commands_per_minute,
+    mcp_calls: limits.mcp_calls_per_minute,
   };
 }
 

@@ -19,6 +19,7 @@ import type {
   PathOperation,
   PolicyDecision,
   PolicyOperation,
+  McpOperation,
   Risk,
   ShellOperationRequest,
 } from './types.js';
@@ -49,6 +50,7 @@ const CAPABILITY: Record<Operation, keyof OmniPalmConfig['integrations']> = {
   send_email: 'network',
   http_request: 'network',
   browser: 'browser',
+  mcp_call: 'mcp',
 };
 
 const RISK: Record<Operation, Risk> = {
@@ -61,6 +63,8 @@ const RISK: Record<Operation, Risk> = {
   send_email: 'medium',
   http_request: 'medium',
   browser: 'high',
+  // A third party's program or endpoint, doing whatever its tool does.
+  mcp_call: 'high',
 };
 
 const RATE_CATEGORY: Record<Operation, RateCategory> = {
@@ -73,6 +77,7 @@ const RATE_CATEGORY: Record<Operation, RateCategory> = {
   send_email: 'emails',
   http_request: 'api_calls',
   browser: 'api_calls',
+  mcp_call: 'mcp_calls',
 };
 
 /** The first half of every untrusted-content ask (TaskPolicy names the sources after it). */
@@ -175,6 +180,9 @@ export class PolicyEnforcer {
         break;
       case 'browser':
         this.checkBrowser(draft, operation.url);
+        break;
+      case 'mcp_call':
+        this.checkMcp(draft, operation);
         break;
     }
     this.checkRateLimit(draft, context);
@@ -406,6 +414,67 @@ export class PolicyEnforcer {
       });
     }
     draft.details.push(`opens ${parsed.href}`);
+  }
+
+  /**
+   * An MCP tool: the server must be configured and on, the user's rule for the tool decides
+   * (a tool not listed asks), and in read-only mode only tools the user marked read-only run.
+   * Nothing the server says about its tool (readOnlyHint, destructiveHint) counts here.
+   */
+  private checkMcp(draft: Draft, operation: McpOperation): void {
+    const { security, integrations } = this.options.config;
+    const { server: name, tool } = operation;
+    const servers = integrations.mcp.servers;
+    const server =
+      typeof name === 'string' && Object.hasOwn(servers, name) ? servers[name] : undefined;
+    if (!server) {
+      this.denyNow(
+        'input',
+        `no MCP server named ${JSON.stringify(name)} is configured; add it under integrations.mcp.servers in config.yaml`,
+        draft.risk,
+        draft,
+      );
+    }
+    const key = `integrations.mcp.servers.${name}`;
+    draft.details.push(`calls ${String(tool)} on MCP server ${name}`);
+    if (!server.enabled) {
+      this.denyNow(
+        `${key}.enabled`,
+        `MCP server ${name} is disabled; enable it in the permissions editor's MCP section or set enabled: true under ${key} in config.yaml`,
+        draft.risk,
+        draft,
+      );
+    }
+    if (typeof tool !== 'string' || tool === '') {
+      this.denyNow('input', 'an MCP call needs the tool name', draft.risk, draft);
+    }
+    const rule = Object.hasOwn(server.tools, tool) ? server.tools[tool] : 'ask';
+    if (rule === 'deny') {
+      this.denyNow(
+        `${key}.tools`,
+        `MCP tool ${tool} of server ${name} is set to deny; change its rule in the permissions editor's MCP section or in ${key}.tools`,
+        draft.risk,
+        draft,
+      );
+    }
+    if (security.read_only && !server.read_only_tools.includes(tool)) {
+      this.denyNow(
+        'security.read_only',
+        `read-only mode runs only the MCP tools you marked read-only; add ${tool} to ${key}.read_only_tools if it only reads, or turn read-only off with: omnipalm config set security.read_only false`,
+        draft.risk,
+        draft,
+      );
+    }
+    // A server that can reach nothing (a stdio server in the sandbox with no hosts) cannot
+    // carry data out; an endpoint, a server with hosts or an unsandboxed one can.
+    draft.outbound =
+      server.url !== undefined || server.hosts.length > 0 || security.sandbox === 'off';
+    if (rule === 'ask') {
+      draft.asks.push({
+        reason: `MCP tool ${tool} of server ${name} asks before each call (its rule is ask${Object.hasOwn(server.tools, tool) ? '' : ', the default'}; set it to allow in ${key}.tools to stop asking)`,
+        rule: `${key}.tools`,
+      });
+    }
   }
 
   private checkRateLimit(draft: Draft, context: DecisionContext): void {

@@ -10,7 +10,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 
-export type RateCategory = 'emails' | 'api_calls' | 'file_operations' | 'shell_commands';
+export type RateCategory =
+  'emails' | 'api_calls' | 'file_operations' | 'shell_commands' | 'mcp_calls';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -20,6 +21,7 @@ export const RATE_WINDOWS_MS: Record<RateCategory, number> = {
   api_calls: MINUTE_MS,
   file_operations: MINUTE_MS,
   shell_commands: MINUTE_MS,
+  mcp_calls: MINUTE_MS,
 };
 
 /** The config key that sets each limit, named in every message about it. */
@@ -28,6 +30,7 @@ export const RATE_LIMIT_CONFIG_KEYS: Record<RateCategory, string> = {
   api_calls: 'security.rate_limits.api_calls_per_minute',
   file_operations: 'security.rate_limits.file_operations_per_minute',
   shell_commands: 'security.rate_limits.shell_commands_per_minute',
+  mcp_calls: 'security.rate_limits.mcp_calls_per_minute',
 };
 
 export interface RateLimitResult {

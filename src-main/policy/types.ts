@@ -15,9 +15,16 @@ export type ShellOperationRequest = {
 export type EmailOperation = { op: 'send_email'; recipients: string[] };
 export type HttpOperation = { op: 'http_request'; method: string; url: string };
 export type BrowserOperation = { op: 'browser'; url: string };
+/** A call of one tool of a configured MCP server (the tool name as the server lists it). */
+export type McpOperation = { op: 'mcp_call'; server: string; tool: string };
 
 export type PolicyOperation =
-  PathOperation | ShellOperationRequest | EmailOperation | HttpOperation | BrowserOperation;
+  | PathOperation
+  | ShellOperationRequest
+  | EmailOperation
+  | HttpOperation
+  | BrowserOperation
+  | McpOperation;
 
 export type Decision = 'allow' | 'ask' | 'deny';
 export type Risk = 'low' | 'medium' | 'high';

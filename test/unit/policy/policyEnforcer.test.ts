@@ -495,3 +495,129 @@ describe('failing closed', () => {
     });
   });
 });
+
+describe('MCP tool calls', () => {
+  const server = (extra: Record<string, unknown> = {}) => ({
+    command: 'mcp-notes',
+    tools: { read_note: 'allow', wipe: 'deny' },
+    read_only_tools: ['read_note'],
+    ...extra,
+  });
+  const mcp = (servers: Record<string, unknown>, enabled = true) => ({
+    mcp: { enabled, servers },
+  });
+  const call = (tool: string, name = 'notes') => ({ op: 'mcp_call', server: name, tool }) as const;
+
+  it('is off unless integrations.mcp.enabled, a high-risk capability', () => {
+    const decision = decide(
+      enforcer({ integrations: mcp({ notes: server() }, false) }),
+      call('read_note'),
+    );
+    expect(decision).toMatchObject({
+      decision: 'deny',
+      rule: 'integrations.mcp.enabled',
+      risk: 'high',
+    });
+    expect(decision.reason).toContain('omnipalm config set integrations.mcp.enabled true');
+  });
+
+  it('follows the rule per tool, and a tool without one asks', () => {
+    const policy = enforcer({ integrations: mcp({ notes: server() }) });
+    expect(decide(policy, call('read_note'))).toMatchObject({ decision: 'allow' });
+    expect(decide(policy, call('wipe'))).toMatchObject({
+      decision: 'deny',
+      rule: 'integrations.mcp.servers.notes.tools',
+    });
+    const unlisted = decide(policy, call('append_note'));
+    expect(unlisted).toMatchObject({
+      decision: 'ask',
+      rule: 'integrations.mcp.servers.notes.tools',
+    });
+    expect(unlisted.reason).toContain('the default');
+    expect(decide(policy, call('append_note'), { canConfirm: false })).toMatchObject({
+      decision: 'deny',
+    });
+  });
+
+  it('denies an unknown or disabled server, and a call without a tool', () => {
+    const policy = enforcer({
+      integrations: mcp({ notes: server(), off: server({ enabled: false }) }),
+    });
+    expect(decide(policy, call('read_note', 'nope'))).toMatchObject({
+      decision: 'deny',
+      rule: 'input',
+    });
+    expect(decide(policy, call('read_note', '__proto__'))).toMatchObject({ decision: 'deny' });
+    expect(decide(policy, call('read_note', 'off'))).toMatchObject({
+      decision: 'deny',
+      rule: 'integrations.mcp.servers.off.enabled',
+    });
+    expect(decide(policy, call(''))).toMatchObject({ decision: 'deny', rule: 'input' });
+  });
+
+  it('in read-only mode runs only tools the user marked read-only', () => {
+    const policy = enforcer({
+      security: { read_only: true },
+      integrations: mcp({ notes: server({ tools: { read_note: 'allow', append_note: 'allow' } }) }),
+    });
+    expect(decide(policy, call('read_note'))).toMatchObject({ decision: 'allow' });
+    const write = decide(policy, call('append_note'));
+    expect(write).toMatchObject({ decision: 'deny', rule: 'security.read_only' });
+    expect(write.reason).toContain('integrations.mcp.servers.notes.read_only_tools');
+  });
+
+  it('after untrusted content asks for a server that can reach out, not for one that cannot', () => {
+    const policy = enforcer({
+      integrations: mcp({
+        local: server(),
+        remote: server({ hosts: ['api.example.com'] }),
+        web: { url: 'https://mcp.example.com/mcp', tools: { read_note: 'allow' } },
+      }),
+    });
+    expect(decide(policy, call('read_note', 'local'), { tainted: true })).toMatchObject({
+      decision: 'allow',
+    });
+    for (const name of ['remote', 'web']) {
+      expect(decide(policy, call('read_note', name), { tainted: true })).toMatchObject({
+        decision: 'ask',
+        rule: 'untrusted_content',
+      });
+    }
+    const unsandboxed = enforcer({
+      security: { sandbox: 'off' },
+      integrations: mcp({ local: server() }),
+    });
+    expect(decide(unsandboxed, call('read_note', 'local'), { tainted: true })).toMatchObject({
+      decision: 'ask',
+    });
+  });
+
+  it('asks when mcp_call is in confirm_operations, even for an allowed tool', () => {
+    const policy = enforcer({
+      security: { confirm_operations: ['mcp_call'] },
+      integrations: mcp({ notes: server() }),
+    });
+    expect(decide(policy, call('read_note'))).toMatchObject({
+      decision: 'ask',
+      rule: 'security.confirm_operations',
+    });
+  });
+
+  it('counts calls against security.rate_limits.mcp_calls_per_minute', () => {
+    const policy = enforcer({
+      security: { rate_limits: { mcp_calls_per_minute: 2 } },
+      integrations: mcp({ notes: server() }),
+    });
+    expect(decide(policy, call('read_note'))).toMatchObject({ decision: 'allow' });
+    expect(decide(policy, call('read_note'), { dryRun: true })).toMatchObject({
+      decision: 'allow',
+    });
+    expect(decide(policy, call('read_note'))).toMatchObject({ decision: 'allow' });
+    const third = decide(policy, call('read_note'));
+    expect(third).toMatchObject({
+      decision: 'deny',
+      rule: 'security.rate_limits.mcp_calls_per_minute',
+    });
+    expect(third.reason).toContain('2 mcp calls per minute');
+  });
+});

@@ -24,6 +24,7 @@ const DEFAULT_LIMITS: Limits = {
   api_calls: 60,
   file_operations: 100,
   shell_commands: 30,
+  mcp_calls: 30,
 };
 
 const open: RateLimiter[] = [];
