@@ -454,3 +454,47 @@ async function runTool<Context extends { signal?: AbortSignal }>(
     return failed(error instanceof Error ? error.message : String(error), tool.name);
   }
 }
+
+/**
+ * One tool call outside a conversation (`omnipalm mcp call`), on exactly the agent's path:
+ * validation, plan, policy, confirmation, execution, taint, audit. The user typed the call,
+ * so it is audited as their command first.
+ */
+export async function runOneTool<Context extends { signal?: AbortSignal }>(
+  options: Pick<
+    RunTaskOptions<Context>,
+    'registry' | 'toolContext' | 'policy' | 'broker' | 'budget' | 'audit' | 'taskId' | 'onTool'
+  > & { command: string },
+  use: { name: string; input: unknown },
+): Promise<{ result: ToolResult; refused: RefusedAction[] }> {
+  const { taskId, budget } = options;
+  const audit = (event: AuditEvent, detail?: unknown) =>
+    options.audit?.record({ ...event, taskId }, detail);
+  const refused: RefusedAction[] = [];
+  audit({ kind: 'user_command', text: options.command });
+  try {
+    const result = await runTool(
+      options as unknown as RunTaskOptions<Context>,
+      { id: `call_${taskId}`, ...use },
+      audit,
+      refused,
+    );
+    return { result, refused };
+  } catch (error) {
+    // A stop (budget, user) while the call ran: its reason, as the agent loop reports it.
+    const message =
+      error instanceof BudgetExceededError
+        ? error.reason.message
+        : error instanceof Error
+          ? error.message
+          : String(error);
+    audit({ kind: 'error', level: 'ERROR', text: message });
+    return {
+      result: { type: 'tool_result', tool_use_id: use.name, is_error: true, content: message },
+      refused,
+    };
+  } finally {
+    options.broker.endTask(taskId);
+    budget.dispose();
+  }
+}

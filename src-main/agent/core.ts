@@ -13,7 +13,7 @@ import { Monitor, type Alert } from '../audit/monitor.js';
 import { ConfigStore } from '../config/index.js';
 import type { OmniPalmConfig, SecretName } from '../config/schema.js';
 import { createPolicyEnforcer, createRunBudget, type PolicyEnforcer } from '../policy/index.js';
-import { TaskPolicy } from '../policy/taskPolicy.js';
+import { TaskPolicy, type Policy } from '../policy/taskPolicy.js';
 import { Redactor } from '../secrets/redactor.js';
 import { SecretStore, type Keychain } from '../secrets/secretStore.js';
 import { openDatabase } from '../store/database.js';
@@ -33,6 +33,15 @@ import {
   type ShellToolContext,
 } from '../tools/shell/index.js';
 import type { BrowserSession, BrowserToolContext } from '../tools/browser/index.js';
+import {
+  contentText,
+  McpHub,
+  McpHubError,
+  mcpModelName,
+  type McpReview,
+  type McpServerView,
+  type McpToolResult,
+} from '../tools/mcp/mcpHub.js';
 import { AgentError, TaskSetupError } from './agentErrors.js';
 import { repairHistory } from './history.js';
 import { Sessions, sessionError } from './sessions.js';
@@ -40,6 +49,7 @@ import { probeModelEndpoint } from './modelReachability.js';
 import { TerminalHub } from './terminalHub.js';
 import {
   DEFAULT_MAX_TOKENS,
+  runOneTool,
   runTask,
   systemPrompt,
   type TaskOutcome,
@@ -110,6 +120,18 @@ export type CoreTaskOutcome = TaskOutcome &
  * interrupted, not stopped by the user, and the session goes on after it.
  */
 export const QUIT_REASON = 'omnipalm-quit';
+
+/** What an MCP tool needs of its task: the policy and the stop signal. */
+type McpCallContext = { enforcer: Policy; signal?: AbortSignal };
+
+/** The end of one `omnipalm mcp call` (or the window's): what the model would have seen. */
+export interface McpCallOutcome {
+  status: 'ok' | 'denied' | 'error';
+  /** The result's text, or why it was refused or failed. */
+  text: string;
+  result?: McpToolResult;
+  taskId: string;
+}
 
 export { TaskSetupError };
 
@@ -217,6 +239,127 @@ export class AgentCore {
     readonly sessions: Sessions,
   ) {
     this.terminals = new TerminalHub({ audit: (event) => this.trail.record(event) });
+    this.mcp = new McpHub({
+      home,
+      homeDir,
+      resolveSecret: (name) => this.secretValue(name as SecretName),
+      redact: (value) => redactor.redactValue(value),
+      audit: (event) => this.trail.record(event),
+    });
+  }
+
+  /** The MCP servers: started on first use, stopped by close(). */
+  readonly mcp: McpHub;
+
+  /** Every configured MCP server and where its review stands; starts none. */
+  async mcpServers(): Promise<McpServerView[]> {
+    await this.refreshConfig();
+    return this.mcp.servers(this.config);
+  }
+
+  /** Starts the server (sandboxed) and lists its tools against what was approved. */
+  async reviewMcpServer(name: string, options: { signal?: AbortSignal } = {}): Promise<McpReview> {
+    await this.refreshConfig();
+    return this.mcp.review(this.config, name, options);
+  }
+
+  /** Pins the server's tools; with `listing`, only if they are still what the review showed. */
+  async approveMcpServer(
+    name: string,
+    options: { listing?: string | undefined; signal?: AbortSignal } = {},
+  ): Promise<McpReview> {
+    await this.refreshConfig();
+    return this.mcp.approve(this.config, name, options);
+  }
+
+  /**
+   * One MCP tool call on the agent's path: the policy (the tool's rule, rate limit, read-only,
+   * untrusted content), a confirmation through the broker, the audit log, redaction.
+   */
+  async callMcpTool(
+    server: string,
+    tool: string,
+    args: Record<string, unknown>,
+    options: { signal?: AbortSignal; onTool?: (progress: ToolProgress) => void } = {},
+  ): Promise<McpCallOutcome> {
+    if (this.closed) {
+      throw new AgentError('shutting_down', 'the agent is shutting down; no new calls');
+    }
+    await this.refreshConfig();
+    const setup = this.setup;
+    const { config } = setup;
+    const taskId = randomUUID();
+    // The server must exist and be on; an unapproved tool is not offered at all.
+    await this.mcp.servers(config);
+    const servers = config.integrations.mcp.servers;
+    if (!Object.hasOwn(servers, server)) {
+      const known = Object.keys(servers);
+      throw new McpHubError(
+        'mcp_server_unknown',
+        `no MCP server named ${JSON.stringify(server)} is configured (${known.length ? `configured: ${known.join(', ')}` : 'none is'}); add it under integrations.mcp.servers in config.yaml`,
+      );
+    }
+    const modelName = mcpModelName(server, tool);
+    const offered = this.mcp
+      .agentTools<CoreToolContext>(config)
+      .find((candidate) => candidate.modelName === modelName);
+    if (!offered) {
+      if (!config.integrations.mcp.enabled) {
+        throw new McpHubError(
+          'mcp_disabled',
+          'MCP servers are disabled; enable them with: omnipalm config set integrations.mcp.enabled true',
+        );
+      }
+      if (!servers[server]!.enabled) {
+        throw new McpHubError(
+          'mcp_server_disabled',
+          `MCP server ${server} is disabled; set enabled: true under integrations.mcp.servers.${server}`,
+        );
+      }
+      throw new McpHubError(
+        'mcp_tool_not_approved',
+        `MCP server ${server} has no approved tool ${JSON.stringify(tool)}; review and approve its tools first: omnipalm mcp approve ${server}`,
+      );
+    }
+    setup.users += 1;
+    const policy = new TaskPolicy(setup.enforcer, {
+      guardUntrusted: config.security.untrusted_content_guard,
+      canConfirm: () => this.broker.hasFrontDoor(),
+    });
+    const budget = createRunBudget(config);
+    const stop = () => budget.abort('stopped by the user');
+    options.signal?.addEventListener('abort', stop, { once: true });
+    if (options.signal?.aborted) stop();
+    try {
+      const { result, refused } = await runOneTool<McpCallContext>(
+        {
+          command: `mcp call ${server} ${tool}`,
+          registry: new ToolRegistry([offered]),
+          toolContext: { enforcer: policy },
+          policy,
+          broker: this.broker,
+          budget,
+          audit: this.trail,
+          taskId,
+          ...(options.onTool ? { onTool: options.onTool } : {}),
+        },
+        { name: modelName, input: args },
+      );
+      const content = typeof result.content === 'string' ? result.content : '';
+      if (result.is_error) {
+        return {
+          status: refused.length > 0 ? 'denied' : 'error',
+          text: this.redactor.redact(content),
+          taskId,
+        };
+      }
+      const shaped = unwrapResult(content);
+      return { status: 'ok', text: contentText(shaped.content), result: shaped, taskId };
+    } finally {
+      options.signal?.removeEventListener('abort', stop);
+      setup.users -= 1;
+      if (setup.retired && setup.users === 0) setup.closeEnforcer();
+    }
   }
 
   /** The configuration new tasks run under (config.yaml as of the last task start). */
@@ -521,7 +664,8 @@ export class AgentCore {
       ? this.terminals.register(shell, { taskId, conversation: session.id })
       : undefined;
     const browser = await browserSessionFor(config, policy, secretValues);
-    const tools = await toolsFor(config);
+    // MCP tools as approved (their servers start when the model first calls one).
+    const tools = [...(await toolsFor(config)), ...this.mcp.agentTools<CoreToolContext>(config)];
     if (config.integrations.terminal.enabled && setup.sandbox.warning) {
       this.trail.record({
         kind: 'alert',
@@ -627,6 +771,8 @@ export class AgentCore {
     if (this.closed) return;
     this.closed = true;
     await this.refreshing;
+    // The servers stop with the app: no sandbox or server process outlives it.
+    await this.mcp.close();
     for (const close of this.closers.reverse()) close();
     this.setup.retired = true;
     if (this.setup.users === 0) this.setup.closeEnforcer();
@@ -713,6 +859,12 @@ async function prepareSandbox(
       launcher: { sandboxed: true, wrap: () => Promise.reject(new Error(message)) },
     };
   }
+}
+
+/** The tool's result out of the wrapper the model would see (agentLoop's wrapUntrusted). */
+function unwrapResult(wrapped: string): McpToolResult {
+  const json = wrapped.replace(/^<tool_result[^>]*>\n/, '').replace(/\n<\/tool_result>$/, '');
+  return JSON.parse(json) as McpToolResult;
 }
 
 function isFolder(file: string): boolean {

@@ -28,6 +28,11 @@ export interface AgentTool<Context> {
   modelName: string;
   description: string;
   inputSchema: z.ZodType;
+  /**
+   * The JSON schema offered to the model, when it is not built from `inputSchema`: an MCP
+   * tool's schema as the user approved it (the server validates its own input).
+   */
+  inputJsonSchema?: Record<string, unknown>;
   /** The operation asked about when the policy names none. */
   operation: Operation;
   /**
@@ -76,9 +81,8 @@ export class ToolRegistry<Context> {
 
   private buildDefinitions(): Anthropic.Messages.Tool[] {
     return [...this.tools.values()].map((tool) => {
-      const { $schema: _ignored, ...schema } = z.toJSONSchema(tool.inputSchema, {
-        io: 'input',
-      }) as Record<string, unknown>;
+      const { $schema: _ignored, ...schema } = (tool.inputJsonSchema ??
+        z.toJSONSchema(tool.inputSchema, { io: 'input' })) as Record<string, unknown>;
       return {
         name: tool.modelName,
         description: tool.description,

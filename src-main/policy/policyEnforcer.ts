@@ -448,7 +448,23 @@ export class PolicyEnforcer {
     if (typeof tool !== 'string' || tool === '') {
       this.denyNow('input', 'an MCP call needs the tool name', draft.risk, draft);
     }
-    const rule = Object.hasOwn(server.tools, tool) ? server.tools[tool] : 'ask';
+    // A server's resources and prompts: reads the user switched on per server (resources: true).
+    const feature = /^(resources|prompts)\/(list|read|get)$/.exec(tool)?.[1] as
+      'resources' | 'prompts' | undefined;
+    if (feature !== undefined && !server[feature]) {
+      this.denyNow(
+        `${key}.${feature}`,
+        `MCP server ${name}'s ${feature} are not offered; set ${feature}: true under ${key} to offer them`,
+        draft.risk,
+        draft,
+      );
+    }
+    const rule =
+      feature !== undefined
+        ? 'allow'
+        : Object.hasOwn(server.tools, tool)
+          ? server.tools[tool]
+          : 'ask';
     if (rule === 'deny') {
       this.denyNow(
         `${key}.tools`,
@@ -457,7 +473,7 @@ export class PolicyEnforcer {
         draft,
       );
     }
-    if (security.read_only && !server.read_only_tools.includes(tool)) {
+    if (security.read_only && feature === undefined && !server.read_only_tools.includes(tool)) {
       this.denyNow(
         'security.read_only',
         `read-only mode runs only the MCP tools you marked read-only; add ${tool} to ${key}.read_only_tools if it only reads, or turn read-only off with: omnipalm config set security.read_only false`,

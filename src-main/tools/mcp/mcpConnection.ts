@@ -16,7 +16,12 @@ import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   ErrorCode,
   McpError,
+  ToolListChangedNotificationSchema,
   type CallToolResult,
+  type GetPromptResult,
+  type Prompt,
+  type ReadResourceResult,
+  type Resource,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import { BoundedTail, McpConnectionError } from './mcpErrors.js';
@@ -55,6 +60,8 @@ export interface McpConnectionOptions {
   backoff?: Partial<McpBackoff>;
   /** How much of the server's stderr is kept for error messages. */
   stderrLimit?: number;
+  /** The server said its tool list changed (notifications/tools/list_changed). */
+  onToolListChanged?: () => void;
 }
 
 export interface McpCallOptions {
@@ -127,6 +134,7 @@ export class McpConnection {
   private failuresInARow = 0;
   private lastFailureAt = 0;
   private restarts = 0;
+  private started = 0;
   private lastError: string | undefined;
   private readonly backoff: McpBackoff;
 
@@ -139,6 +147,11 @@ export class McpConnection {
 
   get name(): string {
     return this.settings.name;
+  }
+
+  /** How many times a server process was started: a new one may list other tools. */
+  get generation(): number {
+    return this.started;
   }
 
   status(): McpConnectionStatus {
@@ -179,6 +192,50 @@ export class McpConnection {
       client.callTool({ name, arguments: args }, undefined, request),
     );
     return result as CallToolResult;
+  }
+
+  /** The server's resources (all pages): uri, name, description, mimeType. */
+  async listResources(options: McpCallOptions = {}): Promise<Resource[]> {
+    const resources: Resource[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.request('resources/list', options, (client, request) =>
+        client.listResources(cursor ? { cursor } : undefined, request),
+      );
+      resources.push(...page.resources);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return resources;
+  }
+
+  async readResource(uri: string, options: McpCallOptions = {}): Promise<ReadResourceResult> {
+    return this.request(`resources/read "${uri}"`, options, (client, request) =>
+      client.readResource({ uri }, request),
+    );
+  }
+
+  /** The server's prompts (all pages): name, description, arguments. */
+  async listPrompts(options: McpCallOptions = {}): Promise<Prompt[]> {
+    const prompts: Prompt[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.request('prompts/list', options, (client, request) =>
+        client.listPrompts(cursor ? { cursor } : undefined, request),
+      );
+      prompts.push(...page.prompts);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return prompts;
+  }
+
+  async getPrompt(
+    name: string,
+    args: Record<string, string>,
+    options: McpCallOptions = {},
+  ): Promise<GetPromptResult> {
+    return this.request(`prompts/get "${name}"`, options, (client, request) =>
+      client.getPrompt({ name, arguments: args }, request),
+    );
   }
 
   /** Stops the server (and its sandbox) for good; pending calls fail, later uses too. */
@@ -365,6 +422,13 @@ export class McpConnection {
       closing: false,
     };
     client.onerror = (error) => this.onClientError(live, error);
+    const onToolListChanged = this.options.onToolListChanged;
+    if (onToolListChanged) {
+      client.setNotificationHandler(ToolListChangedNotificationSchema, () => {
+        onToolListChanged();
+      });
+    }
+    this.started += 1;
     client.onclose = () => this.onClientClose(live);
     const timeoutMs = this.options.initializeTimeoutMs ?? 30_000;
     try {
