@@ -53,6 +53,31 @@ export class McpSandboxError extends Error {
 /** The runtime's scratch folder (its TMPDIR inside the sandbox) must exist on the host. */
 const SANDBOX_TMPDIR = '/tmp/claude';
 
+/**
+ * The Node that runs the sandbox runtime's CLI. Under plain Node, this process's own. The
+ * packaged Electron app cannot run its binary as Node (the runAsNode fuse is off, on
+ * purpose), so there it is the first `node` on PATH — stdio MCP servers are nearly always
+ * Node programs started by npx, which need it anyway. Undefined when there is none.
+ */
+export function runtimeNode(
+  versions: NodeJS.ProcessVersions = process.versions,
+  pathVariable = process.env.PATH ?? '',
+): string | undefined {
+  if (versions.electron === undefined) return process.execPath;
+  const executable = process.platform === 'win32' ? 'node.exe' : 'node';
+  for (const folder of pathVariable.split(path.delimiter)) {
+    if (!folder) continue;
+    const candidate = path.join(folder, executable);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      if (fs.statSync(candidate).isFile()) return candidate;
+    } catch {
+      // Not here; the next folder.
+    }
+  }
+  return undefined;
+}
+
 function runtimeCli(): string {
   const entry = createRequire(import.meta.url).resolve('@anthropic-ai/sandbox-runtime');
   return path.join(path.dirname(entry), 'cli.js');
@@ -90,6 +115,13 @@ export async function createMcpLauncher(settings: ShellSandboxSettings): Promise
     return { sandboxed: true, prepare: () => Promise.reject(reason) };
   }
   const cli = runtimeCli();
+  const node = runtimeNode();
+  if (node === undefined) {
+    const reason = new McpSandboxError(
+      'MCP servers run in the OS sandbox through Node.js, and no node is on PATH; install Node.js 20 or later (most MCP servers need it anyway), or set security.sandbox to off to run them unsandboxed',
+    );
+    return { sandboxed: true, prepare: () => Promise.reject(reason) };
+  }
   return {
     sandboxed: true,
     prepare(launch, hosts) {
@@ -106,7 +138,7 @@ export async function createMcpLauncher(settings: ShellSandboxSettings): Promise
       const script = launch.cwd ? `cd ${shellQuote(launch.cwd)} && exec ${line}` : `exec ${line}`;
       return Promise.resolve({
         launch: {
-          command: process.execPath,
+          command: node,
           args: [cli, '--settings', settingsFile, '-c', script],
           cwd: folder,
           env: launch.env,

@@ -49,12 +49,13 @@ const call = (name: string, input: unknown, id = 'toolu_1'): TurnResult => ({
 type Turn = (request: TurnRequest) => Promise<TurnResult> | TurnResult;
 
 function scriptedProvider(turns: Turn[]) {
-  const requests: TurnRequest[] = [];
+  const requests: Omit<TurnRequest, 'signal' | 'onText'>[] = [];
   const provider: ModelProvider = {
     name: 'anthropic',
     model: 'claude-sonnet-4-6',
     async turn(request) {
-      requests.push(structuredClone({ ...request, signal: undefined }) as TurnRequest);
+      const { signal: _signal, onText: _onText, ...rest } = request;
+      requests.push(structuredClone(rest));
       const next = turns.shift();
       if (!next) throw new Error('the test model has no more turns');
       return next(request);
@@ -63,7 +64,7 @@ function scriptedProvider(turns: Turn[]) {
   return { provider, requests };
 }
 
-const lastToolResult = (request: TurnRequest | undefined): string => {
+const lastToolResult = (request: Pick<TurnRequest, 'messages'> | undefined): string => {
   const message = request?.messages.at(-1) as MessageParam | undefined;
   return JSON.stringify(message?.content ?? '');
 };
