@@ -34,7 +34,8 @@ export const MAX_TIMELINE_PAGE = 500;
 // Copies of lists that live in main (the contract imports zod only); a unit test keeps each
 // equal to its source: OPERATIONS (config/schema.ts), AUDIT_KINDS and AUDIT_LEVELS
 // (audit/auditEvent.ts), StopLimit (policy/runBudget.ts), SECRET_NAMES (config/schema.ts),
-// TURN_STATUS_NAMES (store/sessionStore.ts).
+// TURN_STATUS_NAMES (store/sessionStore.ts), MCP_SERVER_NAME_PATTERN and MCP_TOOL_RULE_NAMES
+// (config/mcpSchema.ts).
 export const OPERATION_NAMES = [
   'read',
   'write',
@@ -201,6 +202,79 @@ const secretValue = z
   .string({ error: 'the key must be text' })
   .min(MIN_SECRET_LENGTH, { error: `the key must be at least ${MIN_SECRET_LENGTH} characters` })
   .max(MAX_SECRET_LENGTH, { error: `the key must be at most ${MAX_SECRET_LENGTH} characters` });
+
+/** An MCP server's name (copy of config/mcpSchema.ts MCP_SERVER_NAME). */
+export const MCP_SERVER_NAME_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
+/** Only a valid name is accepted: it ends up in file keys and `mcp_<server>_<tool>` names. */
+const mcpServerName = z
+  .string({ error: 'expected an MCP server name' })
+  .regex(MCP_SERVER_NAME_PATTERN, {
+    error:
+      'expected an MCP server name (lowercase letters, digits and -, at most 32, e.g. "github")',
+  });
+export const MCP_TOOL_RULE_NAMES = ['allow', 'ask', 'deny'] as const;
+const mcpToolRule = z.enum(MCP_TOOL_RULE_NAMES);
+
+/** A configured MCP server as the permissions view lists it (tools/mcp/mcpHub.ts McpServerView). */
+const mcpServerView = z.object({
+  name: z.string(),
+  /** integrations.mcp.enabled and the server's own enabled. */
+  enabled: z.boolean(),
+  kind: z.enum(['stdio', 'http']),
+  /** The command line, or the url. */
+  target: z.string(),
+  /** Hosts it may reach on the network. */
+  hosts: z.array(z.string()),
+  /** The config's rule per tool (a tool not listed: ask). */
+  rules: z.record(z.string(), mcpToolRule),
+  readOnlyTools: z.array(z.string()),
+  resources: z.boolean(),
+  prompts: z.boolean(),
+  state: z.enum(['idle', 'starting', 'running', 'closed']),
+  restarts: z.number().int(),
+  lastError: z.string().optional(),
+  sandboxed: z.boolean(),
+  /** Why it would run unsandboxed (security.sandbox: off). */
+  warning: z.string().optional(),
+  /** The tools the user approved (pinned). */
+  approvedTools: z.array(z.string()),
+  /** never_reviewed: nothing pinned; changed: the server's tools differ from what was approved. */
+  approval: z.enum(['never_reviewed', 'approved', 'changed']),
+});
+
+/** A description as review shows it: hidden parts made visible as ⟦…⟧, each kind flagged. */
+const reviewedText = z.object({ text: z.string(), flags: z.array(z.string()) });
+
+/** One tool of a server's listing, beside what was approved. */
+const mcpToolReview = z.object({
+  name: z.string(),
+  /** mcp_<server>_<tool> as the model sees it; absent when it cannot be offered. */
+  modelName: z.string().optional(),
+  /** Why it cannot be offered (name too long, clashes). */
+  offerProblem: z.string().optional(),
+  status: z.enum(['approved', 'new', 'changed', 'removed', 'duplicated']),
+  description: reviewedText,
+  /** For changed and removed tools: what was approved. */
+  previousDescription: reviewedText.optional(),
+  inputSchema: z.unknown(),
+  previousInputSchema: z.unknown().optional(),
+  /** The server's own hints (readOnlyHint…): shown as its claims, never trusted. */
+  annotations: z.record(z.string(), z.unknown()).optional(),
+  /** The effective rule (a tool not listed: ask). */
+  rule: mcpToolRule,
+  /** The user marked it read-only (read_only_tools). */
+  readOnly: z.boolean(),
+});
+
+/** A server's tools as listed now, and the fingerprint that approving exactly them needs. */
+const mcpReview = z.object({
+  server: mcpServerView,
+  tools: z.array(mcpToolReview),
+  /** Pass to mcp.approve: only the listing shown is approved, never one that changed since. */
+  listing: z.string(),
+  /** Something waits for approval (new, changed or removed tools). */
+  pending: z.boolean(),
+});
 
 export const contract = {
   'app.getStatus': {
@@ -446,6 +520,27 @@ export const contract = {
       /** True when the window held more events than one summary reads: the oldest are left out. */
       truncated: z.boolean(),
     }),
+  },
+  /** The configured MCP servers with their state and approval; starts none of them. */
+  'mcp.servers': {
+    request: z.strictObject({}),
+    response: z.object({ servers: z.array(mcpServerView) }),
+  },
+  /** Starts the server (sandboxed) and lists its tools beside what was approved. */
+  'mcp.review': {
+    request: z.strictObject({ name: mcpServerName }),
+    response: mcpReview,
+  },
+  /** Approves (pins) the server's tools: refused if they differ from the listing reviewed. */
+  'mcp.approve': {
+    request: z.strictObject({
+      name: mcpServerName,
+      listing: z
+        .string({ error: 'expected the listing fingerprint mcp.review answered' })
+        .min(1, { error: 'expected the listing fingerprint mcp.review answered' })
+        .max(200),
+    }),
+    response: mcpReview,
   },
 } as const satisfies Record<string, ChannelDefinition>;
 

@@ -6,10 +6,14 @@
 import type { ChannelName } from '../../src-preload/contract.js';
 import { AgentError, type AgentErrorKind } from '../agent/agentErrors.js';
 import { ConfigError } from '../config/index.js';
+import { McpConnectionError } from '../tools/mcp/mcpErrors.js';
+import { McpHubError, type McpHubErrorKind } from '../tools/mcp/mcpHub.js';
 import { ContractRequestError } from './dispatch.js';
 
 export type ApiErrorKind =
   | AgentErrorKind
+  | Exclude<McpHubErrorKind, 'mcp_tool_not_approved'>
+  | 'mcp_connection_failed'
   | 'bad_request'
   | 'unauthorized'
   | 'forbidden_origin'
@@ -41,11 +45,27 @@ export const ERROR_KINDS: Readonly<Record<ApiErrorKind, ErrorKindInfo>> = {
     status: 404,
     meaning: 'no such session in this OMNIPALM_HOME (deleted, or of another home)',
   },
+  mcp_server_unknown: {
+    status: 404,
+    meaning: 'no MCP server of that name under integrations.mcp.servers',
+  },
   method_not_allowed: { status: 405, meaning: 'wrong HTTP method' },
   agent_paused: { status: 409, meaning: 'the agent is paused; resume it to start tasks' },
   session_busy: {
     status: 409,
     meaning: "the session's previous turn is still running; stop it or wait for it to end",
+  },
+  mcp_disabled: {
+    status: 409,
+    meaning: 'MCP servers are off; turn on integrations.mcp.enabled first',
+  },
+  mcp_server_disabled: {
+    status: 409,
+    meaning: 'the MCP server is disabled, or a secret it needs is not set (the message says which)',
+  },
+  mcp_listing_changed: {
+    status: 409,
+    meaning: "the server's tools changed since they were reviewed; review them again (mcp.review)",
   },
   body_too_large: { status: 413, meaning: 'the request body is over 1 MB' },
   unsupported_media_type: { status: 415, meaning: 'the body is not sent as application/json' },
@@ -64,6 +84,11 @@ export const ERROR_KINDS: Readonly<Record<ApiErrorKind, ErrorKindInfo>> = {
     meaning: 'the most tasks at once are running; stop or wait for one',
   },
   internal: { status: 500, meaning: 'a bug in OmniPalm; the details are in the audit log only' },
+  mcp_connection_failed: {
+    status: 502,
+    meaning:
+      'the MCP server failed: it did not start (the sandbox rule that stopped it is named), broke the protocol, crashed or did not answer',
+  },
   missing_model_key: {
     status: 503,
     meaning: 'no model API key is set (omnipalm keys set llm_api_key)',
@@ -116,6 +141,15 @@ const TASK_SETUP_KINDS: readonly ApiErrorKind[] = [
   'too_many_tasks',
 ];
 
+/** Why a server cannot be reviewed or approved (mcp.review, mcp.approve). */
+const MCP_SERVER_KINDS: readonly ApiErrorKind[] = [
+  'invalid_config',
+  'mcp_server_unknown',
+  'mcp_disabled',
+  'mcp_server_disabled',
+  'mcp_connection_failed',
+];
+
 /** What each channel's handler can answer besides those (the OpenAPI document lists both). */
 export const CHANNEL_ERROR_KINDS: Readonly<Partial<Record<ChannelName, readonly ApiErrorKind[]>>> =
   {
@@ -127,6 +161,9 @@ export const CHANNEL_ERROR_KINDS: Readonly<Partial<Record<ChannelName, readonly 
     'terminal.resize': ['terminal_not_found'],
     'terminal.input': ['terminal_not_found'],
     'config.get': ['invalid_config'],
+    'mcp.servers': ['invalid_config'],
+    'mcp.review': MCP_SERVER_KINDS,
+    'mcp.approve': [...MCP_SERVER_KINDS, 'mcp_listing_changed'],
   };
 
 export function statusOf(kind: ApiErrorKind): number {
@@ -169,6 +206,15 @@ export function answerForError(
 function kindOf(error: unknown): { kind: ApiErrorKind; message: string } | undefined {
   if (error instanceof ContractRequestError) return { kind: 'bad_request', message: error.message };
   if (error instanceof AgentError) return { kind: error.kind, message: error.message };
+  // mcp_tool_not_approved comes from calling a tool, which no channel does (tools run in tasks).
+  if (error instanceof McpHubError && error.kind !== 'mcp_tool_not_approved') {
+    return { kind: error.kind, message: error.message };
+  }
+  // The server's failure, not ours: its message names the server and what stopped it (a
+  // sandbox rule, its stderr's last lines), which is what the user needs to fix it.
+  if (error instanceof McpConnectionError) {
+    return { kind: 'mcp_connection_failed', message: error.message };
+  }
   if (error instanceof ConfigError) {
     return {
       kind: 'invalid_config',

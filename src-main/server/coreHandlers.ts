@@ -33,6 +33,7 @@ import {
   timelineDatabaseFile,
   type TimelineReader,
 } from '../store/timelineStore.js';
+import { createMcpHandlers, type McpCore } from './mcpHandlers.js';
 import { createSettingsHandlers, type SettingsCore } from './settingsHandlers.js';
 import { UiFrontDoor } from './uiFrontDoor.js';
 
@@ -156,7 +157,8 @@ export type HandledCore = Pick<
   | 'sessions'
   | 'checkSessionCanContinue'
 > &
-  SettingsCore;
+  SettingsCore &
+  McpCore;
 
 export interface CoreHandlersOptions {
   mode: 'electron' | 'headless';
@@ -247,6 +249,7 @@ export function createCoreHandlers(core: HandledCore, options: CoreHandlersOptio
     'confirmation.answer': ({ id, answer }) => ({ accepted: door.answer(id, answer) }),
     'timeline.page': (request) => reader().page(request),
     ...createSettingsHandlers(core, { timeline: reader }),
+    ...createMcpHandlers(core),
   };
 
   let closing: Promise<void> | undefined;

@@ -15,6 +15,8 @@ import {
   STOP_LIMITS,
   TURN_STATUS_NAMES,
   MAX_SESSION_TITLE_LENGTH,
+  MCP_SERVER_NAME_PATTERN,
+  MCP_TOOL_RULE_NAMES,
   TIMELINE_KINDS,
   TIMELINE_LEVELS,
   subscriptionNameOf,
@@ -24,6 +26,7 @@ import {
 } from '../../src-preload/contract.js';
 import { AUDIT_KINDS, AUDIT_LEVELS } from '../../src-main/audit/auditEvent.js';
 import { OPERATIONS, SECRET_NAMES } from '../../src-main/config/schema.js';
+import { MCP_SERVER_NAME, MCP_TOOL_RULES } from '../../src-main/config/mcpSchema.js';
 import { MAX_TITLE_LENGTH, TURN_STATUSES } from '../../src-main/store/sessionStore.js';
 import type { StopLimit } from '../../src-main/policy/runBudget.js';
 
@@ -93,6 +96,9 @@ describe('contract', () => {
       'secrets.remove',
       'audit.verify',
       'usage.summary',
+      'mcp.servers',
+      'mcp.review',
+      'mcp.approve',
     ]);
     expect(eventNames).toEqual([
       'terminal.opened',
@@ -118,6 +124,8 @@ describe('contract', () => {
     expect(SECRET_KEY_NAMES).toEqual(SECRET_NAMES);
     expect(TURN_STATUS_NAMES).toEqual(TURN_STATUSES);
     expect(MAX_SESSION_TITLE_LENGTH).toBe(MAX_TITLE_LENGTH);
+    expect(MCP_SERVER_NAME_PATTERN.source).toBe(MCP_SERVER_NAME.source);
+    expect(MCP_TOOL_RULE_NAMES).toEqual(MCP_TOOL_RULES);
     expectTypeOf<(typeof STOP_LIMITS)[number]>().toEqualTypeOf<StopLimit>();
   });
 
@@ -150,6 +158,30 @@ describe('contract', () => {
     ]) {
       expect(page.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
     }
+  });
+
+  it('takes only a valid MCP server name, and approve only with the listing reviewed', () => {
+    const review = contract['mcp.review'].request;
+    expect(review.safeParse({ name: 'my-db' }).success).toBe(true);
+    for (const bad of [
+      {},
+      { name: '' },
+      { name: 'My_DB' },
+      { name: '../pins' },
+      { name: 'a'.repeat(33) },
+      { name: 'github', listing: 'x' },
+    ]) {
+      expect(review.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
+    const refused = review.safeParse({ name: 'under_score' });
+    expect(refused.error?.issues[0]?.path).toEqual(['name']);
+    expect(refused.error?.issues[0]?.message).toMatch(/MCP server name/);
+    const approve = contract['mcp.approve'].request;
+    expect(approve.safeParse({ name: 'github', listing: 'ab12' }).success).toBe(true);
+    // Approving without what was reviewed would pin whatever the server lists by then.
+    const unseen = approve.safeParse({ name: 'github' });
+    expect(unseen.error?.issues[0]?.path).toEqual(['listing']);
+    expect(approve.safeParse({ name: 'github', listing: '' }).success).toBe(false);
   });
 
   it('never sends the confirmation fingerprint to the page', () => {
@@ -234,6 +266,9 @@ describe('contract', () => {
       | 'remove'
       | 'verify'
       | 'summary'
+      | 'servers'
+      | 'review'
+      | 'approve'
       | 'onTerminalOpened'
       | 'onTerminalData'
       | 'onTerminalExit'
