@@ -3,6 +3,7 @@
 // Space meant for something else denies rather than approves.
 import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
 import { useAppStore, type ConfirmationAnswer, type ConfirmationRequest } from '../store';
+import { operationLabel, visibleText } from './confirmationText';
 
 /**
  * Yes and "Allow for this task" stay disabled this long after a request appears, so a key
@@ -117,7 +118,7 @@ function ConfirmationDialog({
       >
         <header className="modal-header">
           <span className={`risk-badge risk-badge-${request.risk}`}>{request.risk} risk</span>
-          <span className="muted">{request.operation.replace('_', ' ')}</span>
+          <span className="muted">{operationLabel(request.operation)}</span>
           {total > 1 && (
             <span className="queue-position" aria-label={`request 1 of ${total}`}>
               1 of {total}
@@ -134,7 +135,7 @@ function ConfirmationDialog({
           {lines.length > 0 && (
             <ul className="preview" aria-label={expanded ? 'Everything affected' : 'Preview'}>
               {lines.map((line, index) => (
-                <li key={index}>{line}</li>
+                <li key={index}>{visibleText(line)}</li>
               ))}
             </ul>
           )}

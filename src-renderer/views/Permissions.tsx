@@ -1,5 +1,5 @@
 // The permissions editor: capabilities, paths (allowed, blocked, trusted), confirmations,
-// read-only, limits. Every change is one config.set; main validates it and the answer's error
+// read-only, limits, MCP servers (McpServers.tsx). Every change is one config.set; main validates it and the answer's error
 // is shown next to the control.
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { RequestOf } from '../../src-preload/contract';
@@ -15,6 +15,8 @@ import {
   withValueAt,
 } from './permissionsModel';
 import { errorText } from './errorText';
+import { McpServers } from './McpServers';
+import { MCP_ENABLED_KEY, MCP_SERVERS_KEY } from './mcpModel';
 import './views.css';
 
 type JsonValue = RequestOf<'config.set'>['value'];
@@ -67,7 +69,8 @@ export function Permissions() {
   }
 
   const config = load.config;
-  const save = async (key: string, value: JsonValue) => {
+  /** Saves one key; resolves with main's error (also shown by errorFor), or undefined. */
+  const save = async (key: string, value: JsonValue): Promise<string | undefined> => {
     try {
       const result = await bridge.set({ key, value });
       if (result.ok) {
@@ -82,11 +85,14 @@ export function Permissions() {
             : previous,
         );
         setErrors(({ [key]: _dropped, ...rest }) => rest);
-      } else {
-        setErrors((previous) => ({ ...previous, [key]: result.error }));
+        return undefined;
       }
+      setErrors((previous) => ({ ...previous, [key]: result.error }));
+      return result.error;
     } catch (error) {
-      setErrors((previous) => ({ ...previous, [key]: errorText(error) }));
+      const message = errorText(error);
+      setErrors((previous) => ({ ...previous, [key]: message }));
+      return message;
     }
   };
   const errorFor = (key: string) =>
@@ -254,6 +260,12 @@ export function Permissions() {
           ))}
         </div>
       </fieldset>
+
+      <McpServers
+        configured={valueAt(config, MCP_SERVERS_KEY)}
+        mcpEnabled={valueAt(config, MCP_ENABLED_KEY) === true}
+        saveServers={(servers) => save(MCP_SERVERS_KEY, servers as JsonValue)}
+      />
     </PermissionsFrame>
   );
 }
@@ -286,7 +298,7 @@ function PathList(props: {
   /** What the list means, read with its field by a screen reader. */
   description?: ReactNode;
   note: (path: string) => string | undefined;
-  onChange: (next: string[]) => Promise<void>;
+  onChange: (next: string[]) => Promise<unknown>;
   error: ReactNode;
 }) {
   const [draft, setDraft] = useState('');
@@ -354,7 +366,7 @@ function NumberSetting(props: {
   label: string;
   unit: string;
   value: unknown;
-  onCommit: (value: number) => Promise<void>;
+  onCommit: (value: number) => Promise<unknown>;
   error: ReactNode;
 }) {
   const shown = typeof props.value === 'number' ? String(props.value) : '';

@@ -53,6 +53,13 @@ export const CAPABILITIES: Capability[] = [
     risk: 'medium',
     notes: 'Post messages and read channels.',
   },
+  {
+    name: 'MCP servers',
+    key: 'integrations.mcp.enabled',
+    risk: 'high',
+    notes:
+      'Tool servers of third parties (below), each sandboxed; every call goes through the policy.',
+  },
 ];
 
 export const CONFIRMABLE_OPERATIONS = OPERATION_NAMES;
@@ -70,6 +77,7 @@ export const NUMBER_SETTINGS: { key: string; label: string; unit: string }[] = [
     label: 'Shell commands',
     unit: 'per minute',
   },
+  { key: 'security.rate_limits.mcp_calls_per_minute', label: 'MCP tool calls', unit: 'per minute' },
   { key: 'agent.max_iterations', label: 'Most steps per task', unit: 'steps' },
   { key: 'agent.timeout', label: 'Task timeout', unit: 'seconds' },
   { key: 'security.stop_on_error_count', label: 'Stop after consecutive errors', unit: 'errors' },
