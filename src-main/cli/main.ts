@@ -21,6 +21,7 @@ Commands:
   config path|list|get|set|validate   read and change ~/.omnipalm/config.yaml
   doctor [--json]                     check this machine for a safe setup
   keys set|list|delete                keys in the OS keychain (never on the command line)
+  mcp list|tools|approve|call         MCP servers: review and pin their tools, call one
   policy check --op OP …              what the policy would decide for an action
   run "PROMPT" [--continue]           run one task here, asking before risky actions
   sessions list|show|rename|delete    the conversations kept in ~/.omnipalm
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, Command> = {
   doctor: async (args, io, home) =>
     (await import('./doctorCommand.js')).runDoctorCommand(args, io, home),
   keys: async (args, io, home) => (await import('./keysCommand.js')).runKeysCommand(args, io, home),
+  mcp: async (args, io, home) => (await import('./mcpCommand.js')).runMcpCommand(args, io, home),
   policy: async (args, io, home) =>
     (await import('./policyCommand.js')).runPolicyCommand(args, io, home),
   run: async (args, io, home) => (await import('./runCommand.js')).runRunCommand(args, io, home),
