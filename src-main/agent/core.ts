@@ -10,7 +10,7 @@ import { auditSettingsFromConfig } from '../audit/auditSettings.js';
 import { AuditTrail } from '../audit/auditTrail.js';
 import type { AuditEvent } from '../audit/auditEvent.js';
 import { Monitor, type Alert } from '../audit/monitor.js';
-import { ConfigStore } from '../config/index.js';
+import { ConfigStore, configFilePath } from '../config/index.js';
 import type { OmniPalmConfig, SecretName } from '../config/schema.js';
 import { createPolicyEnforcer, createRunBudget, type PolicyEnforcer } from '../policy/index.js';
 import { TaskPolicy, type Policy } from '../policy/taskPolicy.js';
@@ -37,7 +37,6 @@ import {
   contentText,
   McpHub,
   McpHubError,
-  mcpModelName,
   type McpReview,
   type McpServerView,
   type McpToolResult,
@@ -289,8 +288,6 @@ export class AgentCore {
     const setup = this.setup;
     const { config } = setup;
     const taskId = randomUUID();
-    // The server must exist and be on; an unapproved tool is not offered at all.
-    await this.mcp.servers(config);
     const servers = config.integrations.mcp.servers;
     if (!Object.hasOwn(servers, server)) {
       const known = Object.keys(servers);
@@ -299,10 +296,8 @@ export class AgentCore {
         `no MCP server named ${JSON.stringify(server)} is configured (${known.length ? `configured: ${known.join(', ')}` : 'none is'}); add it under integrations.mcp.servers in config.yaml`,
       );
     }
-    const modelName = mcpModelName(server, tool);
-    const offered = this.mcp
-      .agentTools<CoreToolContext>(config)
-      .find((candidate) => candidate.modelName === modelName);
+    // The server must exist and be on; an unapproved tool is not offered at all.
+    const offered = this.mcp.agentToolFor<McpCallContext>(config, server, tool);
     if (!offered) {
       if (!config.integrations.mcp.enabled) {
         throw new McpHubError(
@@ -343,7 +338,7 @@ export class AgentCore {
           taskId,
           ...(options.onTool ? { onTool: options.onTool } : {}),
         },
-        { name: modelName, input: args },
+        { name: offered.modelName, input: args },
       );
       const content = typeof result.content === 'string' ? result.content : '';
       if (result.is_error) {
@@ -452,8 +447,24 @@ export class AgentCore {
     return next;
   }
 
+  /** config.yaml's bytes as last loaded (null: no file): the same bytes give the same config. */
+  private loadedBytes: Buffer | null | undefined;
+
   private async applyConfigFromDisk(): Promise<boolean> {
     if (this.closed) return false;
+    // Unchanged bytes, unchanged config: skip the parse and validation (~4 ms), which every
+    // task start and every `mcp call` would otherwise pay. Read before the load, so a change
+    // made during it is seen by the next refresh.
+    let bytes: Buffer | null;
+    try {
+      bytes = fs.readFileSync(configFilePath(this.home));
+    } catch {
+      bytes = null;
+    }
+    const same =
+      this.loadedBytes !== undefined &&
+      (bytes === null ? this.loadedBytes === null : this.loadedBytes?.equals(bytes) === true);
+    if (same) return false;
     let config: OmniPalmConfig;
     try {
       config = new ConfigStore(this.home).load();
@@ -463,6 +474,7 @@ export class AgentCore {
         `${(error as Error).message} — fix config.yaml (omnipalm config validate); no task starts until it is valid`,
       );
     }
+    this.loadedBytes = bytes;
     if (JSON.stringify(config) === JSON.stringify(this.setup.config)) return false;
     const setup = await buildSetup(config, this.home, this.homeDir);
     if (this.closed) {

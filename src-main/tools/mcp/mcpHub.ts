@@ -27,6 +27,7 @@ import { createMcpLauncher, type McpLauncher } from './mcpSandbox.js';
 import {
   canonicalJson,
   diffTools,
+  fingerprintTool,
   reviewText,
   toolPinsFile,
   ToolPinStore,
@@ -151,13 +152,31 @@ interface Entry {
   connection: McpConnection;
   /** The resolved settings it was made for: a config change makes a new connection. */
   key: string;
+  /** The configuration the key was last computed for. */
+  config?: OmniPalmConfig;
   /** The listing last checked against the pins, and on which server process. */
-  verified?: { generation: number; listing: McpToolDefinition[] };
+  verified?: {
+    generation: number;
+    listing: McpToolDefinition[];
+    /** Tool → its listed fingerprint, for names listed once (computed once per listing). */
+    fingerprints?: Map<string, string>;
+  };
   /** The server said its list changed since then. */
   stale: boolean;
   /** The listing fingerprint last alerted about (one alert per change). */
   alerted?: string;
   lastListing?: McpToolDefinition[];
+}
+
+/** The fingerprint of each tool listed exactly once (a name listed twice is never usable). */
+function listedFingerprints(listing: readonly McpToolDefinition[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const tool of listing) counts.set(tool.name, (counts.get(tool.name) ?? 0) + 1);
+  return new Map(
+    listing
+      .filter((tool) => counts.get(tool.name) === 1)
+      .map((tool) => [tool.name, fingerprintTool(tool)]),
+  );
 }
 
 interface McpPlan extends ToolPlan {
@@ -498,6 +517,22 @@ export class McpHub {
     ];
   }
 
+  /** One approved tool of an enabled server, or undefined when it is not offered. */
+  agentToolFor<Context extends { enforcer: Policy; signal?: AbortSignal }>(
+    config: OmniPalmConfig,
+    name: string,
+    tool: string,
+  ): AgentTool<Context> | undefined {
+    const { mcp } = config.integrations;
+    const server = Object.hasOwn(mcp.servers, name) ? mcp.servers[name] : undefined;
+    if (!mcp.enabled || !server?.enabled) return undefined;
+    const pinned = this.pins.pinned(name);
+    const pin = Object.hasOwn(pinned, tool) ? pinned[tool] : undefined;
+    const modelName = offerableNames(name, Object.keys(pinned)).get(tool);
+    if (!pin || modelName === undefined) return undefined;
+    return this.agentTool<Context>(config, name, server, tool, modelName, pin);
+  }
+
   /** Stops every server (the app quits, or the core closes). */
   async close(): Promise<void> {
     this.closed = true;
@@ -589,16 +624,23 @@ export class McpHub {
     if (this.closed) {
       throw new McpHubError('mcp_disabled', 'OmniPalm is stopping; MCP servers are closed');
     }
+    const current = this.entries.get(name);
+    // The same configuration object: the same settings, no need to resolve them again.
+    if (current?.config === config) return current;
     const settings = this.settingsOf(name, server);
     const launcher = await this.launcher(config);
     const key = createHash('sha256')
       .update(JSON.stringify([settings, launcher.sandboxed, config.security]))
       .digest('hex');
     const existing = this.entries.get(name);
-    if (existing && existing.key === key) return existing;
+    if (existing && existing.key === key) {
+      existing.config = config;
+      return existing;
+    }
     if (existing) void existing.connection.close();
     const entry: Entry = {
       key,
+      config,
       stale: false,
       connection: new McpConnection(settings, {
         ...this.options.connection,
@@ -808,11 +850,13 @@ export class McpHub {
     }
     const pinned: PinnedTools = this.pins.pinned(name);
     const pin = Object.hasOwn(pinned, tool) ? pinned[tool] : undefined;
-    const diff = diffTools(pinned, entry.verified?.listing ?? []);
-    if (!pin || pin.fingerprint !== fingerprint || !diff.unchanged.includes(tool)) {
+    const verified = entry.verified!;
+    verified.fingerprints ??= listedFingerprints(verified.listing);
+    const listed = verified.fingerprints.get(tool);
+    if (!pin || pin.fingerprint !== fingerprint || listed !== fingerprint) {
       const why = !pin
         ? 'is no longer approved'
-        : diff.removed.some((removed) => removed.name === tool)
+        : !verified.listing.some((entry) => entry.name === tool)
           ? 'is no longer offered by the server'
           : 'changed since you approved it (its description or input schema)';
       throw new McpHubError(

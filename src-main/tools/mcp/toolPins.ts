@@ -181,10 +181,16 @@ export class ToolPinStore {
     });
   }
 
+  /** The file's text and what it parsed to: the same text is not parsed again. */
+  private cache: { text: string; data: PinsFile } | undefined;
+
   private update(change: (data: PinsFile) => void): void {
     ensurePrivateFolder(path.dirname(this.file));
     withFileLock(this.file, () => {
+      // A fresh parse: the cached one is shared with readers and must not change.
+      this.cache = undefined;
       const data = this.read();
+      this.cache = undefined;
       change(data);
       writeFileAtomic(this.file, `${JSON.stringify(data, null, 2)}\n`, 0o600);
     });
@@ -200,6 +206,7 @@ export class ToolPinStore {
       }
       throw error;
     }
+    if (this.cache?.text === text) return this.cache.data;
     // A damaged file must not count as "approved" nor be silently replaced: say what to do.
     let parsed: unknown;
     try {
@@ -213,6 +220,7 @@ export class ToolPinStore {
         `${this.file} is damaged; delete it and approve your MCP servers' tools again (omnipalm mcp approve NAME)`,
       );
     }
+    this.cache = { text, data: result.data };
     return result.data;
   }
 }

@@ -292,3 +292,19 @@ describe('a stdio MCP server in the OS sandbox', () => {
     expect(blocked.text).not.toContain('TOP-SECRET-VALUE');
   }, 60_000);
 });
+
+describe('config refresh before each call', () => {
+  it('reloads when config.yaml changes, also to the same length, and not otherwise', async () => {
+    const { core, home } = await openCore({ servers: { notes: hostile('crash') } });
+    const file = path.join(home, 'config.yaml');
+    await core.refreshConfig();
+    expect(await core.refreshConfig()).toBe(false);
+    const text = fs.readFileSync(file, 'utf8');
+    // Same length, other meaning: the server's mode changes from crash to rugpl (invalid
+    // mode, but a different config all the same).
+    fs.writeFileSync(file, text.replace('- crash', '- rugpl'));
+    expect(await core.refreshConfig()).toBe(true);
+    expect(core.config.integrations.mcp.servers.notes!.args[1]).toBe('rugpl');
+    expect(await core.refreshConfig()).toBe(false);
+  });
+});
