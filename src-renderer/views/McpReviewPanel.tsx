@@ -39,8 +39,8 @@ export interface McpReviewPanelProps {
   /** integrations.mcp.servers as saved now (rules and read-only marks are read from it). */
   servers: ServersMap;
   saveServers: (servers: ServersMap) => Promise<string | undefined>;
-  /** After an approval: the servers list shows the new state. */
-  onApproved: () => void;
+  /** After a review or an approval: the servers list reads the server's new state. */
+  onChanged: () => void;
   onClose: () => void;
   armDelayMs?: number;
 }
@@ -55,12 +55,16 @@ export function McpReviewPanel(props: McpReviewPanelProps) {
 
   useEffect(() => {
     let active = true;
+    const { onChanged } = props;
     (async () => bridge.review({ name }))()
       .then((review) => active && setLoad({ state: 'ready', review }))
-      .catch((error: unknown) => active && setLoad({ state: 'failed', message: errorText(error) }));
+      .catch((error: unknown) => active && setLoad({ state: 'failed', message: errorText(error) }))
+      // Started (or failed to): the list shows it running, or its last error.
+      .finally(() => active && onChanged());
     return () => {
       active = false;
     };
+    // Reviewed once per opening: a new onChanged function is no reason to start again.
   }, [bridge, name]);
 
   const save = async (next: ServersMap) => setSaveError(await saveServers(next));
@@ -76,7 +80,7 @@ export function McpReviewPanel(props: McpReviewPanelProps) {
         review: approved,
         approved: approved.tools.filter((tool) => tool.status === 'approved').length,
       });
-      props.onApproved();
+      props.onChanged();
     } catch (error) {
       setApproveError(errorText(error));
     } finally {

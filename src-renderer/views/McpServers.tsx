@@ -163,7 +163,7 @@ export function McpServers({ configured, mcpEnabled, saveServers, armDelayMs }: 
           name={open}
           servers={servers}
           saveServers={saveServers}
-          onApproved={refresh}
+          onChanged={refresh}
           onClose={() => setOpen(undefined)}
           {...(armDelayMs === undefined ? {} : { armDelayMs })}
         />

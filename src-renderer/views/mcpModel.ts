@@ -254,11 +254,11 @@ export function approveLabel(review: McpReview): string {
   return `Approve ${count} tool${count === 1 ? '' : 's'}`;
 }
 
-const HINTS: Record<string, { yes: string; no: string }> = {
-  readOnlyHint: { yes: 'read-only', no: 'not read-only' },
-  destructiveHint: { yes: 'destructive', no: 'not destructive' },
-  idempotentHint: { yes: 'idempotent', no: 'not idempotent' },
-  openWorldHint: { yes: 'reaches the outside world', no: 'closed world' },
+const HINTS: Record<string, string> = {
+  readOnlyHint: 'read-only hint',
+  destructiveHint: 'destructive hint',
+  idempotentHint: 'idempotent hint',
+  openWorldHint: 'open-world hint',
 };
 
 /**
@@ -271,7 +271,7 @@ export function annotationClaims(annotations: Record<string, unknown> | undefine
   const claims: string[] = [];
   for (const [key, value] of Object.entries(annotations)) {
     const hint = Object.hasOwn(HINTS, key) ? HINTS[key] : undefined;
-    if (hint && typeof value === 'boolean') claims.push(`${value ? hint.yes : hint.no} hint`);
+    if (hint && typeof value === 'boolean') claims.push(value ? hint : `${hint}: false`);
     else if (key === 'title' && typeof value === 'string') claims.push(`title "${value}"`);
     else claims.push(`${key}: ${JSON.stringify(value)}`);
   }

@@ -194,7 +194,7 @@ describe('MCP servers in the permissions editor', () => {
     expect(echo.textContent).toContain('Echoes <img src=x onerror="alert(1)"> **loudly**');
     expect(view.container.querySelector('img')).toBeNull();
     expect(echo.querySelector('strong')).toBeNull();
-    expect(echo.textContent).toContain('The server says: read-only hint, not destructive hint');
+    expect(echo.textContent).toContain('The server says: read-only hint, destructive hint: false');
     expect(echo.textContent).toContain('never used to decide anything');
     expect(echo.textContent).toContain('the model sees mcp_notes_echo');
 
@@ -278,13 +278,14 @@ describe('MCP servers in the permissions editor', () => {
         await vi.advanceTimersByTimeAsync(700);
       });
       expect(approve.disabled).toBe(false);
+      // Read again once the review started the server, and once more after the approval.
+      await waitFor(() => expect(fake.bridge.servers).toHaveBeenCalledTimes(2));
       fireEvent.click(approve);
       expect(fake.bridge.approve).toHaveBeenCalledWith({ name: 'notes', listing: LISTING });
       expect((await screen.findByText('Approved 3 tools of notes.')).getAttribute('role')).toBe(
         'status',
       );
-      // The servers list is read again for the new approval state.
-      await waitFor(() => expect(fake.bridge.servers).toHaveBeenCalledTimes(2));
+      await waitFor(() => expect(fake.bridge.servers).toHaveBeenCalledTimes(3));
     } finally {
       vi.useRealTimers();
     }

@@ -237,9 +237,9 @@ describe('what a server and its review say', () => {
       }),
     ).toEqual([
       'read-only hint',
-      'not destructive hint',
+      'destructive hint: false',
       'title "Delete everything"',
-      'reaches the outside world hint',
+      'open-world hint',
       'custom: {"x":1}',
     ]);
     expect(annotationClaims(undefined)).toEqual([]);
