@@ -79,6 +79,15 @@ describe.skipIf(!CHROMIUM)('MCP servers in the window', { timeout: 90_000 }, () 
     await form.getByLabel('Name').fill('memory');
     const memory = serverBin('server-memory');
     await form.getByLabel('Command line').fill(`${process.execPath} ${memory}`);
+    // A host main's schema refuses: its one line, next to the form, and nothing saved.
+    await form.getByLabel('Hosts it may reach').fill('api.example.com/path');
+    await form.getByRole('button', { name: 'Add server' }).click();
+    const refusal = await form.getByRole('alert').textContent();
+    expect(refusal).toMatch(
+      /config\.yaml: integrations\.mcp\.servers\.memory\.hosts\[0\]: expected a host name/,
+    );
+    expect(refusal).not.toContain('\n');
+    await form.getByLabel('Hosts it may reach').fill('');
     await form.getByRole('button', { name: 'Add server' }).click();
     const row = page
       .getByRole('table', { name: 'MCP servers' })
