@@ -240,6 +240,8 @@ const mcpServerView = z.object({
   approvedTools: z.array(z.string()),
   /** never_reviewed: nothing pinned; changed: the server's tools differ from what was approved. */
   approval: z.enum(['never_reviewed', 'approved', 'changed']),
+  /** What changed, e.g. "changed echo; added wipe" (when approval is changed). */
+  changes: z.string().optional(),
 });
 
 /** A description as review shows it: hidden parts made visible as ⟦…⟧, each kind flagged. */
@@ -257,6 +259,8 @@ const mcpToolReview = z.object({
   /** For changed and removed tools: what was approved. */
   previousDescription: reviewedText.optional(),
   inputSchema: z.unknown(),
+  /** Hidden or model-addressed text in the input schema (its property descriptions…). */
+  inputSchemaFlags: z.array(z.string()).optional(),
   previousInputSchema: z.unknown().optional(),
   /** The server's own hints (readOnlyHint…): shown as its claims, never trusted. */
   annotations: z.record(z.string(), z.unknown()).optional(),

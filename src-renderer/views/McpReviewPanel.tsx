@@ -243,6 +243,15 @@ function ToolItem(props: {
           <span className="muted">(its claim; never used to decide anything)</span>
         </p>
       )}
+      {(tool.inputSchemaFlags?.length ?? 0) > 0 && (
+        <ul className="mcp-flags" aria-label="Warnings about the input schema">
+          {tool.inputSchemaFlags?.map((flag) => (
+            <li key={flag} className="warning-note">
+              ⚠ input schema: {flag}
+            </li>
+          ))}
+        </ul>
+      )}
       {tool.status === 'changed' ? (
         <ChangedTool tool={tool} />
       ) : (

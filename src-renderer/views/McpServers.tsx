@@ -139,6 +139,9 @@ export function McpServers({ configured, mcpEnabled, saveServers, armDelayMs }: 
                   </td>
                   <td className={approval.attention ? 'mcp-attention' : undefined}>
                     {approval.text}
+                    {server.approval === 'changed' && server.changes && (
+                      <span className="mcp-changes">{server.changes}</span>
+                    )}
                   </td>
                   <td className={sandbox.warning ? 'mcp-attention' : undefined}>{sandbox.text}</td>
                   <td>

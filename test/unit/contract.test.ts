@@ -184,6 +184,46 @@ describe('contract', () => {
     expect(approve.safeParse({ name: 'github', listing: '' }).success).toBe(false);
   });
 
+  it("passes on a review's warnings and what changed, never fields it does not name", () => {
+    const server = {
+      name: 'notes',
+      enabled: true,
+      kind: 'stdio',
+      target: 'node notes.js',
+      hosts: [],
+      rules: {},
+      readOnlyTools: [],
+      resources: false,
+      prompts: false,
+      state: 'running',
+      restarts: 0,
+      sandboxed: true,
+      approvedTools: ['echo'],
+      approval: 'changed',
+      changes: 'changed echo',
+      pinsFile: '/home/u/.omnipalm/mcp-pins.json',
+    };
+    const parsed = contract['mcp.review'].response.parse({
+      server,
+      listing: 'f'.repeat(64),
+      pending: true,
+      tools: [
+        {
+          name: 'echo',
+          status: 'changed',
+          description: { text: 'x', flags: [] },
+          inputSchema: { type: 'object' },
+          inputSchemaFlags: ['mentions the system prompt'],
+          rule: 'ask',
+          readOnly: false,
+        },
+      ],
+    });
+    expect(parsed.server.changes).toBe('changed echo');
+    expect(parsed.server).not.toHaveProperty('pinsFile');
+    expect(parsed.tools[0]!.inputSchemaFlags).toEqual(['mentions the system prompt']);
+  });
+
   it('never sends the confirmation fingerprint to the page', () => {
     const parsed = events['confirmation.requested'].parse({
       request: {

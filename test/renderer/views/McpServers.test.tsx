@@ -42,6 +42,7 @@ function serverView(overrides: Partial<ServerView> = {}): ServerView {
     sandboxed: true,
     approvedTools: ['echo', 'lookup'],
     approval: 'changed',
+    changes: 'changed lookup; added wipe; removed old',
     ...overrides,
   };
 }
@@ -76,6 +77,7 @@ const review: Review = {
       },
       previousDescription: { text: 'Looks up a note.', flags: [] },
       inputSchema: { type: 'object', properties: { q: {}, key: {} } },
+      inputSchemaFlags: ['tells the model to ignore its instructions'],
       previousInputSchema: { type: 'object', properties: { q: {} } },
       rule: 'ask',
       readOnly: false,
@@ -165,6 +167,7 @@ describe('MCP servers in the permissions editor', () => {
     const table = await screen.findByRole('table', { name: 'MCP servers' });
     const notes = within(table).getByRole('row', { name: /notes/ });
     expect(notes.textContent).toContain('tools changed — review');
+    expect(notes.textContent).toContain('changed lookup; added wipe; removed old');
     expect(notes.textContent).toContain('sandboxed');
     const remote = within(table).getByRole('row', { name: /remote/ });
     expect(remote.textContent).toContain('not reviewed — review its tools');
@@ -211,6 +214,12 @@ describe('MCP servers in the permissions editor', () => {
       '⚠ contains Unicode tag characters (hidden text)',
       '⚠ mentions credential files or keys',
     ]);
+    const schemaWarnings = within(lookup).getByRole('list', {
+      name: 'Warnings about the input schema',
+    });
+    expect(schemaWarnings.textContent).toBe(
+      '⚠ input schema: tells the model to ignore its instructions',
+    );
     const schema = within(lookup).getByLabelText('Input schema change of lookup');
     const added = [...schema.querySelectorAll('.mcp-diff-added')].map((line) => line.textContent);
     expect(added).toContain('+     "key": {}\n');
