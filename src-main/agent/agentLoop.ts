@@ -359,6 +359,8 @@ async function runTool<Context extends { signal?: AbortSignal }>(
   const context: Context = { ...options.toolContext, signal };
   try {
     let plan = tool.plan(parsed.data, context);
+    // Not for a call the policy refuses: a denied MCP call starts no server.
+    if (tool.prepare && plan.decision.decision !== 'deny') await tool.prepare(context);
     progress({ phase: 'start', id: use.id, tool: tool.name, summary: plan.summary });
     for (let asked = 0; ; asked++) {
       const { decision } = plan;

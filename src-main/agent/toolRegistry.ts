@@ -47,6 +47,12 @@ export interface AgentTool<Context> {
    * `untrustedResult`; an empty list leaves the task as it was.
    */
   untrustedSources?(result: unknown, context: Context): string[];
+  /**
+   * Awaited after `plan` unless the policy denied, before anyone is asked: checks that need
+   * I/O (an MCP tool checks that its server still lists it as approved, so nobody is asked
+   * about a call that would be refused). A throw fails the call before it is asked or run.
+   */
+  prepare?(context: Context): Promise<void>;
   plan(input: unknown, context: Context): ToolPlan;
   execute(plan: ToolPlan, context: Context): Promise<unknown>;
 }

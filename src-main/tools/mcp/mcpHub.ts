@@ -60,8 +60,10 @@ export interface McpServerView {
   /** Set when the server would run unsandboxed (security.sandbox off). */
   warning?: string;
   approvedTools: string[];
-  /** changed: the last listing this process saw differs from what was approved. */
+  /** changed: the last listing seen (by any process) differs from what was approved. */
   approval: McpApproval;
+  /** What changed, e.g. "changed echo; added wipe" (when approval is changed). */
+  changes?: string;
 }
 
 export interface McpToolReview {
@@ -73,6 +75,8 @@ export interface McpToolReview {
   description: ReviewedText;
   previousDescription?: ReviewedText;
   inputSchema: unknown;
+  /** Hidden or model-addressed text in the input schema (its property descriptions…). */
+  inputSchemaFlags: string[];
   previousInputSchema?: unknown;
   /** The server's hints about its tool (readOnlyHint, …): shown, never trusted. */
   annotations?: Record<string, unknown>;
@@ -211,10 +215,27 @@ function offerProblem(server: string, tool: string, listed: readonly { name: str
   return `its model name ${modelName} is the same as the tool ${other?.name ?? '?'}'s, so neither is offered`;
 }
 
-/** The input schema offered to the model: always an object schema. */
+/** Every string in `value` (keys too) with its hidden parts made visible, as in a review. */
+function visibleStrings(value: unknown): unknown {
+  if (typeof value === 'string') return reviewText(value).text;
+  if (Array.isArray(value)) return value.map(visibleStrings);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).map(([key, child]) => [
+      reviewText(key).text,
+      visibleStrings(child),
+    ]),
+  );
+}
+
+/**
+ * The input schema offered to the model: always an object schema, with hidden text in its
+ * descriptions shown as the review showed it (the model reads a schema as it reads a
+ * description).
+ */
 function objectSchema(schema: unknown): Record<string, unknown> {
   if (schema !== null && typeof schema === 'object' && !Array.isArray(schema)) {
-    const { $schema: _ignored, ...rest } = schema as Record<string, unknown>;
+    const { $schema: _ignored, ...rest } = visibleStrings(schema) as Record<string, unknown>;
     return { ...rest, type: 'object' };
   }
   return { type: 'object' };
@@ -693,6 +714,8 @@ export class McpHub {
         : []),
       ...(diff.duplicated.length ? [`lists twice ${diff.duplicated.join(', ')}`] : []),
     ];
+    // Kept in the pins file: `omnipalm mcp list` in another process still shows it.
+    this.pins.recordChanges(name, parts.length === 0 ? undefined : parts.join('; '));
     if (parts.length === 0) return;
     const fingerprint = listingFingerprint(listed);
     if (entry.alerted === fingerprint) return;
@@ -721,15 +744,7 @@ export class McpHub {
     const status = entry?.connection.status();
     const launcher = server.command !== undefined ? await this.launcher(config) : undefined;
     const approvedTools = Object.keys(pinned);
-    const changed =
-      entry?.lastListing !== undefined &&
-      approvedTools.length > 0 &&
-      (() => {
-        const diff = diffTools(pinned, entry.lastListing);
-        return (
-          diff.changed.length + diff.added.length + diff.removed.length + diff.duplicated.length > 0
-        );
-      })();
+    const changes = approvedTools.length > 0 ? this.pins.changes(name) : undefined;
     return {
       name,
       enabled: config.integrations.mcp.enabled && server.enabled,
@@ -750,7 +765,13 @@ export class McpHub {
       sandboxed: launcher ? launcher.sandboxed : false,
       ...(launcher?.warning ? { warning: launcher.warning } : {}),
       approvedTools,
-      approval: approvedTools.length === 0 ? 'never_reviewed' : changed ? 'changed' : 'approved',
+      approval:
+        approvedTools.length === 0
+          ? 'never_reviewed'
+          : changes !== undefined
+            ? 'changed'
+            : 'approved',
+      ...(changes !== undefined ? { changes } : {}),
     };
   }
 
@@ -798,6 +819,7 @@ export class McpHub {
             }
           : {}),
         inputSchema: tool.inputSchema ?? null,
+        inputSchemaFlags: reviewText(JSON.stringify(tool.inputSchema ?? null)).flags,
         ...(tool.annotations ? { annotations: { ...tool.annotations } } : {}),
         rule: ruleOf(tool.name),
         readOnly: server.read_only_tools.includes(tool.name),
@@ -810,6 +832,7 @@ export class McpHub {
         description: reviewText(removed.description),
         previousDescription: reviewText(removed.description),
         inputSchema: null,
+        inputSchemaFlags: [],
         previousInputSchema: removed.inputSchema,
         rule: ruleOf(removed.name),
         readOnly: server.read_only_tools.includes(removed.name),
@@ -887,6 +910,10 @@ export class McpHub {
       inputJsonSchema: objectSchema(pin.inputSchema),
       operation: 'mcp_call',
       untrustedResult: true,
+      // Before anyone is asked: the server (started if needed) still lists the tool as approved.
+      prepare: async (context) => {
+        await this.verified(config, name, server, tool, fingerprint, { signal: context.signal });
+      },
       plan: (input, context): ToolPlan => {
         const args = input as Record<string, unknown>;
         const decision = context.enforcer.decide({ op: 'mcp_call', server: name, tool });
@@ -919,7 +946,12 @@ export class McpHub {
         const { args } = plan as McpPlan;
         const options = { signal: context.signal };
         const connection = await this.verified(config, name, server, tool, fingerprint, options);
-        const result = await connection.callTool(tool, args, options);
+        // Progress the server reports keeps a long call alive; the task's timeout and Stop
+        // still end it (the signal).
+        const result = await connection.callTool(tool, args, {
+          ...options,
+          onProgress: () => undefined,
+        });
         const shaped = this.options.redact(shapeResult(result));
         if (shaped.isError) {
           throw new Error(
@@ -931,9 +963,11 @@ export class McpHub {
     };
   }
 
+  /** The server's latest claims about a tool: from its live listing, else from approval. */
   private lastAnnotations(name: string, tool: string): Record<string, unknown> | undefined {
-    const listing = this.entries.get(name)?.lastListing as
-      (McpToolDefinition & { annotations?: Record<string, unknown> })[] | undefined;
-    return listing?.find((entry) => entry.name === tool)?.annotations;
+    const listed = this.entries.get(name)?.lastListing?.find((entry) => entry.name === tool);
+    if (listed) return listed.annotations;
+    const pinned = this.pins.pinned(name);
+    return Object.hasOwn(pinned, tool) ? pinned[tool]!.annotations : undefined;
   }
 }

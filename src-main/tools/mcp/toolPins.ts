@@ -17,6 +17,8 @@ export interface McpToolDefinition {
   name: string;
   description?: string | undefined;
   inputSchema: unknown;
+  /** The server's hints (readOnlyHint, …): kept for display, not part of the fingerprint. */
+  annotations?: Record<string, unknown> | undefined;
 }
 
 /** What the user approved for one tool: its fingerprint, and what it said then (for diffs). */
@@ -25,6 +27,8 @@ export interface PinnedTool {
   description: string;
   inputSchema: unknown;
   approvedAt: string;
+  /** What the server claimed about the tool when it was approved (shown, never trusted). */
+  annotations?: Record<string, unknown> | undefined;
 }
 
 export type PinnedTools = Readonly<Record<string, PinnedTool>>;
@@ -116,11 +120,14 @@ const pinnedToolSchema = z.strictObject({
   description: z.string(),
   inputSchema: z.unknown(),
   approvedAt: z.string(),
+  annotations: z.record(z.string(), z.unknown()).optional(),
 });
 
 const pinsFileSchema = z.strictObject({
   version: z.literal(1),
   servers: z.record(z.string(), z.record(z.string(), pinnedToolSchema)),
+  /** Server → what changed since approval, as last seen: kept across restarts until approved. */
+  changed: z.record(z.string(), z.string()).optional(),
 });
 
 type PinsFile = z.output<typeof pinsFileSchema>;
@@ -165,10 +172,12 @@ export class ToolPinStore {
         description: tool.description ?? '',
         inputSchema: tool.inputSchema ?? null,
         approvedAt,
+        ...(tool.annotations ? { annotations: { ...tool.annotations } } : {}),
       };
     }
     this.update((data) => {
       data.servers[server] = pins;
+      if (data.changed) delete data.changed[server];
     });
     return pins;
   }
@@ -178,6 +187,27 @@ export class ToolPinStore {
     assertServerName(server);
     this.update((data) => {
       delete data.servers[server];
+      if (data.changed) delete data.changed[server];
+    });
+  }
+
+  /** What the server changed since its tools were approved, if a listing showed a change. */
+  changes(server: string): string | undefined {
+    const changed = this.read().changed;
+    return changed && Object.hasOwn(changed, server) ? changed[server] : undefined;
+  }
+
+  /** Records (or, with undefined, clears) what a listing showed changed since approval. */
+  recordChanges(server: string, summary: string | undefined): void {
+    assertServerName(server);
+    if (this.changes(server) === summary) return;
+    this.update((data) => {
+      if (summary === undefined) {
+        if (data.changed) delete data.changed[server];
+      } else {
+        data.changed ??= Object.create(null) as Record<string, string>;
+        data.changed[server] = summary;
+      }
     });
   }
 

@@ -175,7 +175,7 @@ describe.concurrent('help and version', () => {
     const result = await runCli(['strat'], { home: makeTempHome() });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe(
-      'omnipalm: unknown command "strat" (expected one of: audit, chat, config, doctor, keys, policy, run, sessions, start; see omnipalm --help)\n',
+      'omnipalm: unknown command "strat" (expected one of: audit, chat, config, doctor, keys, mcp, policy, run, sessions, start; see omnipalm --help)\n',
     );
   });
 

@@ -106,6 +106,7 @@ describe('MCP tools in a task', () => {
     expect(lookup.status).toBe('new');
     expect(lookup.description.flags.join(' ')).toMatch(/tag characters/i);
     expect(lookup.description.flags.join(' ')).toMatch(/HTML comment/i);
+    expect(lookup.inputSchemaFlags.join(' ')).toMatch(/invisible/i);
     const echo = review.tools.find((tool) => tool.name === 'echo')!;
     expect(echo).toMatchObject({ modelName: 'mcp_notes_echo', rule: 'allow', readOnly: false });
     // The server's claim is shown; it decides nothing (the rule does).
@@ -132,6 +133,8 @@ describe('MCP tools in a task', () => {
     )!;
     expect(offeredLookup.description).not.toMatch(/[\u{E0000}-\u{E007F}\u200B]/u);
     expect(offeredLookup.description).toContain('⟦');
+    expect(JSON.stringify(offeredLookup.input_schema)).not.toMatch(/\u200B|\\u200b/iu);
+    expect(JSON.stringify(offeredLookup.input_schema)).toContain('⟦');
     expect(lastToolResult(model.requests[1])).toContain('echo: hi there');
     expect(lastToolResult(model.requests[1])).toContain('trust=\\"untrusted\\"');
     expect(outcome.untrustedSources).toContain('mcp.notes.echo');
@@ -155,11 +158,21 @@ describe('MCP tools in a task', () => {
   });
 
   it('refuses a tool whose description changed after approval, with an alert', async () => {
-    // The guard off, so the second call is not asked about (the fixture runs unsandboxed).
+    // The guard off, so only the tool's rule (ask) asks; the fixture runs unsandboxed.
     const { core, auditLines } = await openCore(
-      { servers: { notes: hostile('rugpull', { tools: { echo: 'allow' } }) } },
+      { servers: { notes: hostile('rugpull') } },
       { untrusted_content_guard: false },
     );
+    // A user who says yes to everything: the changed tool must be refused before any ask.
+    const asked: string[] = [];
+    core.broker.attach({
+      name: 'test',
+      canShow: () => true,
+      show: (request, respond) => {
+        asked.push(request.preview.join('\n'));
+        respond('yes');
+      },
+    });
     await core.approveMcpServer('notes');
     const model = scriptedProvider([
       () => call('mcp_notes_echo', { text: 'one' }, 'toolu_1'),
@@ -172,6 +185,8 @@ describe('MCP tools in a task', () => {
       /changed since you approved it.*omnipalm mcp approve notes/,
     );
     expect(outcome.status).toBe('done');
+    expect(asked).toHaveLength(1);
+    expect(asked[0]).toContain('"text": "one"');
     expect(auditLines()).toMatch(/\[alert\] mcp\.notes "MCP server notes changed its tools/);
     const [view] = await core.mcpServers();
     expect(view!.approval).toBe('changed');
@@ -202,6 +217,18 @@ describe('MCP tools in a task', () => {
     const outcome = await reopened.callMcpTool('notes', 'echo', { text: 'x' });
     expect(outcome.status).toBe('error');
     expect(outcome.text).toMatch(/changed since you approved it/);
+    // Another process that starts no server still knows (omnipalm mcp list).
+    const third = await AgentCore.open({
+      home: core.home,
+      homeDir: path.dirname(core.home),
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    cleanups.push(() => third.close());
+    const [view] = await third.mcpServers();
+    expect(view).toMatchObject({ approval: 'changed', changes: 'changed echo', state: 'idle' });
+    // Approving again clears it.
+    await third.approveMcpServer('notes');
+    expect((await third.mcpServers())[0]).toMatchObject({ approval: 'approved' });
   });
 
   it('in read-only mode runs only tools the user marked read-only, whatever the server says', async () => {
