@@ -67,6 +67,10 @@ export const ERROR_KINDS: Readonly<Record<ApiErrorKind, ErrorKindInfo>> = {
     status: 409,
     meaning: "the server's tools changed since they were reviewed; review them again (mcp.review)",
   },
+  mcp_listing_invalid: {
+    status: 409,
+    meaning: 'the server lists a tool name more than once, so its tools cannot be approved',
+  },
   body_too_large: { status: 413, meaning: 'the request body is over 1 MB' },
   unsupported_media_type: { status: 415, meaning: 'the body is not sent as application/json' },
   misdirected_host: { status: 421, meaning: 'the Host header is not this server (DNS rebinding)' },
@@ -163,7 +167,7 @@ export const CHANNEL_ERROR_KINDS: Readonly<Partial<Record<ChannelName, readonly 
     'config.get': ['invalid_config'],
     'mcp.servers': ['invalid_config'],
     'mcp.review': MCP_SERVER_KINDS,
-    'mcp.approve': [...MCP_SERVER_KINDS, 'mcp_listing_changed'],
+    'mcp.approve': [...MCP_SERVER_KINDS, 'mcp_listing_changed', 'mcp_listing_invalid'],
   };
 
 export function statusOf(kind: ApiErrorKind): number {

@@ -23,6 +23,7 @@ import {
   type McpConnectionState,
   type McpServerSettings,
 } from './mcpConnection.js';
+import { McpConnectionError } from './mcpErrors.js';
 import { createMcpLauncher, type McpLauncher } from './mcpSandbox.js';
 import {
   canonicalJson,
@@ -100,6 +101,7 @@ export type McpHubErrorKind =
   | 'mcp_server_unknown'
   | 'mcp_server_disabled'
   | 'mcp_listing_changed'
+  | 'mcp_listing_invalid'
   | 'mcp_tool_not_approved';
 
 export class McpHubError extends Error {
@@ -377,6 +379,14 @@ export class McpHub {
     const server = this.serverConfig(config, name);
     const entry = await this.entry(config, name, server);
     const listed = await this.list(entry, options);
+    const names = listed.map((tool) => tool.name);
+    const repeated = names.find((tool, index) => names.indexOf(tool) !== index);
+    if (repeated !== undefined) {
+      throw new McpHubError(
+        'mcp_listing_invalid',
+        `MCP server ${name} lists the tool ${repeated} more than once, so which one a call would reach is the server's choice; it cannot be approved until the server lists each tool once`,
+      );
+    }
     if (options.listing !== undefined && options.listing !== listingFingerprint(listed)) {
       throw new McpHubError(
         'mcp_listing_changed',
@@ -471,7 +481,9 @@ export class McpHub {
         execute: async (plan, context) => {
           const entry = await this.entry(config, name, server);
           const options = { signal: context.signal };
-          const result = await run(entry.connection, (plan as McpPlan).args as Input, options);
+          const result = await this.redacted(
+            run(entry.connection, (plan as McpPlan).args as Input, options),
+          );
           return this.options.redact(boundedJson(result));
         },
       };
@@ -683,8 +695,24 @@ export class McpHub {
     return entry;
   }
 
+  /**
+   * What a server's failure says goes to a screen, a log and the model: its stderr may echo
+   * a secret the server was given, so the message is redacted on the way out.
+   */
+  private async redacted<T>(work: Promise<T>): Promise<T> {
+    try {
+      return await work;
+    } catch (error) {
+      if (error instanceof McpConnectionError) {
+        error.message = this.options.redact(error.message);
+        Object.defineProperty(error, 'stderr', { value: this.options.redact(error.stderr) });
+      }
+      throw error;
+    }
+  }
+
   private async list(entry: Entry, options: McpCallOptions): Promise<McpToolDefinition[]> {
-    const tools = await entry.connection.listTools(options);
+    const tools = await this.redacted(entry.connection.listTools(options));
     const listed = tools.map((tool) => ({
       name: tool.name,
       description: tool.description,
@@ -948,10 +976,9 @@ export class McpHub {
         const connection = await this.verified(config, name, server, tool, fingerprint, options);
         // Progress the server reports keeps a long call alive; the task's timeout and Stop
         // still end it (the signal).
-        const result = await connection.callTool(tool, args, {
-          ...options,
-          onProgress: () => undefined,
-        });
+        const result = await this.redacted(
+          connection.callTool(tool, args, { ...options, onProgress: () => undefined }),
+        );
         const shaped = this.options.redact(shapeResult(result));
         if (shaped.isError) {
           throw new Error(

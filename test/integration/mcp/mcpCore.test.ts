@@ -270,6 +270,38 @@ describe('MCP tools in a task', () => {
     expect(() => process.kill(pid, 0)).toThrow();
   });
 
+  it('redacts a secret the server echoes in its crash report', async () => {
+    const { core } = await openCore({
+      servers: {
+        notes: hostile('crash', { env: { SECRET_ECHO: 'mcp_leak' }, tools: { crash: 'allow' } }),
+      },
+    });
+    // The secret resolves from the core's env: reopen with it there.
+    const reopened = await AgentCore.open({
+      home: core.home,
+      homeDir: path.dirname(core.home),
+      env: { PATH: '/usr/bin:/bin', OMNIPALM_MCP_LEAK: 'leaky-value-8c2e5d1f' },
+    });
+    cleanups.push(() => reopened.close());
+    await reopened.approveMcpServer('notes');
+    // What the model reads of the failure: the server's stderr, the value redacted.
+    const model = scriptedProvider([() => call('mcp_notes_crash', {}), () => answer('ok')]);
+    await reopened.runTask('crash it', { provider: model.provider });
+    const seen = lastToolResult(model.requests[1]);
+    expect(seen).toContain('crashed on purpose (token ');
+    expect(seen).not.toContain('leaky-value-8c2e5d1f');
+  });
+
+  it('refuses to approve a listing that names a tool twice', async () => {
+    const { core } = await openCore({ servers: { notes: hostile('dup') } });
+    const review = await core.reviewMcpServer('notes');
+    expect(review.tools[0]).toMatchObject({ name: 'echo', status: 'duplicated' });
+    await expect(core.approveMcpServer('notes')).rejects.toMatchObject({
+      kind: 'mcp_listing_invalid',
+      message: expect.stringMatching(/lists the tool echo more than once/),
+    });
+  });
+
   it('refuses an unapproved tool and an unknown server with the fix', async () => {
     const { core } = await openCore({ servers: { notes: hostile('crash') } });
     await expect(core.callMcpTool('notes', 'echo', {})).rejects.toThrow(
