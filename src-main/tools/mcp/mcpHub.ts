@@ -16,6 +16,7 @@ import type { McpServerConfig, McpToolRule } from '../../config/mcpSchema.js';
 import type { AgentTool, ToolPlan } from '../../agent/toolRegistry.js';
 import type { Policy } from '../../policy/taskPolicy.js';
 import { sandboxSettingsFromConfig } from '../shell/sandbox.js';
+import { findSandboxViolations } from '../shell/sandboxViolations.js';
 import {
   McpConnection,
   type McpCallOptions,
@@ -696,6 +697,57 @@ export class McpHub {
   }
 
   /**
+   * The rule that stopped a sandboxed server, read from what its failure says (the kernel's
+   * words: a blocked file is missing, a write outside the allowed paths hits a read-only file
+   * system, a host not in its hosts is refused): each is audited as a sandbox violation, and
+   * the error gets one line naming the rule and the setting that would change it.
+   */
+  private explainSandboxStop(
+    config: OmniPalmConfig,
+    name: string,
+    tool: string,
+    server: McpServerConfig,
+    text: string,
+  ): string {
+    if (server.command === undefined || config.security.sandbox === 'off') return text;
+    const { blockedPaths } = sandboxSettingsFromConfig(config, {
+      homeDir: this.options.homeDir,
+      omnipalmHome: this.options.home,
+    });
+    const violations = findSandboxViolations(text, {
+      cwd: server.cwd ?? this.options.homeDir,
+      blockedPaths,
+    });
+    if (violations.length === 0) return text;
+    const key = `integrations.mcp.servers.${name}`;
+    const rules = new Set<string>();
+    for (const violation of violations) {
+      this.options.audit({
+        kind: 'error',
+        level: 'WARN',
+        name: mcpAuditName(name, tool),
+        tool: mcpAuditName(name, tool),
+        status: 'sandbox_violation',
+        text: `sandbox blocked ${violation.kind}: ${violation.line}`,
+        fields: {
+          sandbox_violation: violation.kind,
+          ...(violation.path ? { path: violation.path } : {}),
+        },
+      });
+      rules.add(
+        violation.kind === 'read'
+          ? `reading ${violation.path ?? 'a blocked path'} (security.blocked_paths: blocked paths are hidden from every server)`
+          : violation.kind === 'write'
+            ? `writing outside the allowed paths${violation.path ? ` (${violation.path})` : ''} (security.allowed_paths)`
+            : violation.kind === 'network'
+              ? `reaching a host that is not in its hosts (${key}.hosts)`
+              : 'leaving the sandbox',
+      );
+    }
+    return `${text}\nThe OS sandbox stopped the server ${[...rules].join('; ')}.`;
+  }
+
+  /**
    * What a server's failure says goes to a screen, a log and the model: its stderr may echo
    * a secret the server was given, so the message is redacted on the way out.
    */
@@ -976,13 +1028,23 @@ export class McpHub {
         const connection = await this.verified(config, name, server, tool, fingerprint, options);
         // Progress the server reports keeps a long call alive; the task's timeout and Stop
         // still end it (the signal).
-        const result = await this.redacted(
-          connection.callTool(tool, args, { ...options, onProgress: () => undefined }),
-        );
+        let result;
+        try {
+          result = await this.redacted(
+            connection.callTool(tool, args, { ...options, onProgress: () => undefined }),
+          );
+        } catch (error) {
+          // A server that died on a sandbox rule says so on stderr: name the rule.
+          if (error instanceof McpConnectionError) {
+            error.message = this.explainSandboxStop(config, name, tool, server, error.message);
+          }
+          throw error;
+        }
         const shaped = this.options.redact(shapeResult(result));
         if (shaped.isError) {
+          const said = contentText(shaped.content).slice(0, 2000);
           throw new Error(
-            `MCP tool ${tool} of server ${name} returned an error: ${contentText(shaped.content).slice(0, 2000)}`,
+            `MCP tool ${tool} of server ${name} returned an error: ${this.explainSandboxStop(config, name, tool, server, said)}`,
           );
         }
         return shaped;

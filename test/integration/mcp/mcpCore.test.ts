@@ -317,7 +317,7 @@ describe('a stdio MCP server in the OS sandbox', () => {
   it('reads an allowed file but not a blocked one, even with roots wider than the policy', async () => {
     const availability = await sandboxAvailability();
     expect(availability, availability.detail).toMatchObject({ available: true });
-    const { root, work, core } = await openCore(
+    const { root, work, core, auditLines } = await openCore(
       {
         servers: {
           // The server is told it may read the whole temp root; the policy blocks secret/.
@@ -349,6 +349,11 @@ describe('a stdio MCP server in the OS sandbox', () => {
     });
     expect(blocked.status).toBe('error');
     expect(blocked.text).not.toContain('TOP-SECRET-VALUE');
+    // It fails visibly, with the rule that stopped it, and the attempt is audited.
+    expect(blocked.text).toMatch(
+      /The OS sandbox stopped the server reading \S*secret\S* \(security\.blocked_paths/,
+    );
+    expect(auditLines()).toMatch(/\[error\] mcp\.files\.read_text_file "sandbox blocked read/);
   }, 60_000);
 });
 
