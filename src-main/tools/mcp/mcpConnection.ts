@@ -82,6 +82,9 @@ export interface McpConnectionStatus {
   lastError?: string | undefined;
 }
 
+/** Pages of one listing (tools, resources, prompts) before the server counts as broken. */
+export const MAX_PAGES = 100;
+
 const DEFAULT_BACKOFF: McpBackoff = { initialMs: 500, maxMs: 30_000, healthyMs: 60_000 };
 
 interface Live {
@@ -172,12 +175,13 @@ export class McpConnection {
   async listTools(options: McpCallOptions = {}): Promise<Tool[]> {
     const tools: Tool[] = [];
     let cursor: string | undefined;
+    let pages = 0;
     do {
       const page = await this.request('tools/list', options, (client, request) =>
         client.listTools(cursor ? { cursor } : undefined, request),
       );
       tools.push(...page.tools);
-      cursor = page.nextCursor;
+      cursor = this.nextPage(page.nextCursor, ++pages, 'tools/list');
     } while (cursor);
     return tools;
   }
@@ -198,12 +202,13 @@ export class McpConnection {
   async listResources(options: McpCallOptions = {}): Promise<Resource[]> {
     const resources: Resource[] = [];
     let cursor: string | undefined;
+    let pages = 0;
     do {
       const page = await this.request('resources/list', options, (client, request) =>
         client.listResources(cursor ? { cursor } : undefined, request),
       );
       resources.push(...page.resources);
-      cursor = page.nextCursor;
+      cursor = this.nextPage(page.nextCursor, ++pages, 'resources/list');
     } while (cursor);
     return resources;
   }
@@ -218,12 +223,13 @@ export class McpConnection {
   async listPrompts(options: McpCallOptions = {}): Promise<Prompt[]> {
     const prompts: Prompt[] = [];
     let cursor: string | undefined;
+    let pages = 0;
     do {
       const page = await this.request('prompts/list', options, (client, request) =>
         client.listPrompts(cursor ? { cursor } : undefined, request),
       );
       prompts.push(...page.prompts);
-      cursor = page.nextCursor;
+      cursor = this.nextPage(page.nextCursor, ++pages, 'prompts/list');
     } while (cursor);
     return prompts;
   }
@@ -235,6 +241,16 @@ export class McpConnection {
   ): Promise<GetPromptResult> {
     return this.request(`prompts/get "${name}"`, options, (client, request) =>
       client.getPrompt({ name, arguments: args }, request),
+    );
+  }
+
+  /** A server that pages without end would keep a listing going forever: at most MAX_PAGES. */
+  private nextPage(cursor: string | undefined, pages: number, what: string): string | undefined {
+    if (cursor === undefined || pages < MAX_PAGES) return cursor;
+    throw new McpConnectionError(
+      this.name,
+      'protocol',
+      `${what} went on for more than ${MAX_PAGES} pages; the server's listing is not usable`,
     );
   }
 
@@ -457,6 +473,8 @@ export class McpConnection {
         `url host ${parsed.hostname} is not in the server's hosts (${hosts.join(', ') || 'none'}); add it to hosts to allow it`,
       );
     }
+    // A redirect to another origin would send the call (and its arguments) where nobody
+    // configured: the SDK's transport follows same-origin redirects only (tested).
     return new StreamableHTTPClientTransport(parsed, {
       requestInit: { headers: this.settings.headers },
     });

@@ -207,7 +207,22 @@ export function offerableNames(server: string, tools: readonly string[]): Map<st
   return names;
 }
 
-function offerProblem(server: string, tool: string, listed: readonly { name: string }[]): string {
+/** Most characters of an input schema offered to the model (every request carries it). */
+export const MAX_SCHEMA_CHARS = 16_000;
+
+function schemaTooLarge(schema: unknown): boolean {
+  return (JSON.stringify(schema ?? null) ?? '').length > MAX_SCHEMA_CHARS;
+}
+
+function offerProblem(
+  server: string,
+  tool: string,
+  listed: readonly { name: string; inputSchema?: unknown }[],
+): string {
+  const schema = listed.find((entry) => entry.name === tool)?.inputSchema;
+  if (schemaTooLarge(schema)) {
+    return `its input schema is over ${MAX_SCHEMA_CHARS} characters (every request to the model would carry it), so it is not offered`;
+  }
   const modelName = mcpModelName(server, tool);
   if (!MODEL_NAME.test(modelName)) {
     return `its model name ${modelName} is longer than 64 characters or has characters a model's tool name cannot have, so it is not offered`;
@@ -422,7 +437,7 @@ export class McpHub {
       const names = offerableNames(name, Object.keys(pinned));
       for (const [tool, pin] of Object.entries(pinned)) {
         const modelName = names.get(tool);
-        if (modelName === undefined) continue;
+        if (modelName === undefined || schemaTooLarge(pin.inputSchema)) continue;
         tools.push(
           this.agentTool<Context>(config, name, server, tool, modelName, {
             description: pin.description,
@@ -563,7 +578,7 @@ export class McpHub {
     const pinned = this.pins.pinned(name);
     const pin = Object.hasOwn(pinned, tool) ? pinned[tool] : undefined;
     const modelName = offerableNames(name, Object.keys(pinned)).get(tool);
-    if (!pin || modelName === undefined) return undefined;
+    if (!pin || modelName === undefined || schemaTooLarge(pin.inputSchema)) return undefined;
     return this.agentTool<Context>(config, name, server, tool, modelName, pin);
   }
 
@@ -878,7 +893,7 @@ export class McpHub {
       if (seen.has(tool.name)) continue;
       seen.add(tool.name);
       const change = changed.get(tool.name);
-      const modelName = names.get(tool.name);
+      const modelName = schemaTooLarge(tool.inputSchema) ? undefined : names.get(tool.name);
       tools.push({
         name: tool.name,
         ...(modelName !== undefined

@@ -5,6 +5,8 @@
 // with the core. Real AgentCore, policy, pins file, audit log and MCP servers (the hostile
 // fixture, and server-filesystem in the bubblewrap sandbox); the model is a scripted stand-in.
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -300,6 +302,50 @@ describe('MCP tools in a task', () => {
       kind: 'mcp_listing_invalid',
       message: expect.stringMatching(/lists the tool echo more than once/),
     });
+  });
+
+  it('ends a listing that pages without end, and does not offer a huge schema', async () => {
+    const { core } = await openCore({
+      servers: { endless: hostile('pages'), big: hostile('bigschema') },
+    });
+    await expect(core.reviewMcpServer('endless')).rejects.toThrow(
+      /endless.*tools\/list went on for more than 100 pages/,
+    );
+    const review = await core.reviewMcpServer('big');
+    const huge = review.tools.find((tool) => tool.name === 'huge')!;
+    expect(huge.modelName).toBeUndefined();
+    expect(huge.offerProblem).toMatch(/input schema is over 16000 characters/);
+    await core.approveMcpServer('big', { listing: review.listing });
+    const model = scriptedProvider([() => answer('ok')]);
+    await core.runTask('hi', { provider: model.provider });
+    const offered = model.requests[0]!.tools.map((tool) => tool.name);
+    expect(offered).toContain('mcp_big_echo');
+    expect(offered).not.toContain('mcp_big_huge');
+  });
+
+  it('does not follow a url server that redirects elsewhere', async () => {
+    // Where the redirect points: it must never see the call (nor its header).
+    let reached = 0;
+    const elsewhere = http.createServer((_request, response) => {
+      reached += 1;
+      response.writeHead(500);
+      response.end();
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => elsewhere.close(() => resolve())));
+    const target = (elsewhere.address() as AddressInfo).port;
+    const redirecting = http.createServer((_request, response) => {
+      response.writeHead(307, { location: `http://127.0.0.1:${target}/mcp` });
+      response.end();
+    });
+    await new Promise<void>((resolve) => redirecting.listen(0, '127.0.0.1', resolve));
+    cleanups.push(() => new Promise<void>((resolve) => redirecting.close(() => resolve())));
+    const { port } = redirecting.address() as AddressInfo;
+    const { core } = await openCore({
+      servers: { remote: { url: `http://127.0.0.1:${port}/mcp` } },
+    });
+    await expect(core.reviewMcpServer('remote')).rejects.toThrow(/remote.*[Rr]edirect/);
+    expect(reached).toBe(0);
   });
 
   it('refuses an unapproved tool and an unknown server with the fix', async () => {

@@ -10,6 +10,8 @@
 //          with a second argument, a file: while it exists, the description is the changed one
 //          from the start (a server that changed between two runs).
 //   dup     lists the tool "echo" twice, with two descriptions.
+//   pages   tools/list always says there is a next page.
+//   bigschema  lists a tool "huge" whose input schema is over 20,000 characters.
 //   poison  like crash, plus a tool "lookup" whose description hides instructions (Unicode
 //          tag characters, an HTML comment, zero-width spaces); "echo" claims readOnlyHint.
 import readline from 'node:readline';
@@ -36,6 +38,16 @@ const tag = (text) =>
   [...text].map((c) => String.fromCodePoint(0xe0000 + c.codePointAt(0))).join('');
 
 function listTools() {
+  if (mode === 'bigschema') {
+    return [
+      { name: 'echo', description: 'small', inputSchema: { type: 'object' } },
+      {
+        name: 'huge',
+        description: 'a tool whose schema would fill the context',
+        inputSchema: { type: 'object', description: 'x'.repeat(20_000) },
+      },
+    ];
+  }
   if (mode === 'dup') {
     const twice = { name: 'echo', description: 'one of two', inputSchema: { type: 'object' } };
     return [twice, { ...twice, description: 'the other' }];
@@ -81,7 +93,9 @@ readline.createInterface({ input: process.stdin }).on('line', (line) => {
   } else if (message.method === 'notifications/cancelled') {
     cancelled.push(message.params.requestId);
   } else if (message.method === 'tools/list') {
-    send({ id: message.id, result: { tools: listTools() } });
+    // "pages": a listing that never ends, one more page each time.
+    const more = mode === 'pages' ? { nextCursor: `page-${message.params?.cursor ?? 0}+` } : {};
+    send({ id: message.id, result: { tools: listTools(), ...more } });
   } else if (message.method === 'tools/call') {
     const { name, arguments: args } = message.params;
     if (name === 'echo' || name === 'lookup') {
