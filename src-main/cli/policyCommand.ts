@@ -27,7 +27,7 @@ Nothing is run and no rate limit is charged.
   --server NAME    an MCP server (integrations.mcp)     mcp_call
   --tool T         the server's tool name               mcp_call
   --tainted        untrusted content is in the task (email, web page, command output)
-  --json           {"decision","reason","risk","rule"}
+  --json           {"decision","reason","risk","rule"} (+ "classification" for a command)
 
 Example: omnipalm policy check --op delete --path ~/projects/old.log`;
 
@@ -136,8 +136,18 @@ export async function runPolicyCommand(args: string[], io: CliIO, home: string):
   try {
     const decision = enforcer.decide(operation, { dryRun: true, tainted: values.tainted === true });
     if (values.json) {
-      const { decision: verdict, reason, risk, rule } = decision;
-      io.stdout(JSON.stringify({ decision: verdict, reason, risk, rule }));
+      const { decision: verdict, reason, risk, rule, shell } = decision;
+      // For a shell command, how it was read: programs, operations, and each part only known
+      // when it runs, with whether the sandbox bounds it (else it is why the command asks).
+      io.stdout(
+        JSON.stringify({
+          decision: verdict,
+          reason,
+          risk,
+          rule,
+          ...(shell ? { classification: shell } : {}),
+        }),
+      );
     } else {
       io.stdout(
         `${decision.decision} (risk ${decision.risk}, rule ${decision.rule}): ${decision.reason}`,

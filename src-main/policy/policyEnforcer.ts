@@ -13,7 +13,7 @@ import {
 import { PathGuard } from './pathGuard.js';
 import { RATE_LIMIT_CONFIG_KEYS, type RateCategory, type RateLimitResult } from './rateLimiter.js';
 import { staysLocal } from './shell/programNames.js';
-import type { ShellAnalysis, ShellAnalyzer } from './shellAnalysis.js';
+import type { ShellAnalysis, ShellAnalyzer, UnknownPart } from './shellAnalysis.js';
 import type {
   DecisionContext,
   PathOperation,
@@ -21,6 +21,7 @@ import type {
   PolicyOperation,
   McpOperation,
   Risk,
+  ShellClassification,
   ShellOperationRequest,
 } from './types.js';
 
@@ -37,6 +38,12 @@ export interface PolicyEnforcerOptions {
   rateLimits: RateLimits;
   /** Whether the shell sandbox can make the whole file system read-only (for read_only). */
   sandboxCanMakeReadOnly: boolean;
+  /**
+   * Whether shell commands run in the OS sandbox (default: sandboxCanMakeReadOnly). Then a
+   * read or write whose path is only known when the command runs needs no confirmation: the
+   * sandbox keeps it inside the allowed paths and away from blocked ones.
+   */
+  shellSandboxed?: boolean;
   platform?: NodeJS.Platform;
 }
 
@@ -111,6 +118,8 @@ interface Draft {
    * script the model wrote could send what it read, so they ask then.
    */
   mayReachOut: string[];
+  /** A shell command's classification, for the decision (policy check --json, previews). */
+  shell: ShellClassification;
 }
 
 export class PolicyEnforcer {
@@ -159,6 +168,7 @@ export class PolicyEnforcer {
       asks: [],
       outbound: false,
       mayReachOut: [],
+      shell: { programs: [], operations: [], unknown: [] },
     };
     this.checkCapability(draft, CAPABILITY[kind]);
     switch (operation.op) {
@@ -290,6 +300,14 @@ export class PolicyEnforcer {
   private checkShell(draft: Draft, operation: ShellOperationRequest): void {
     const analysis: ShellAnalysis = this.options.shellAnalyzer.analyze(operation.command);
     draft.details.push(`$ ${operation.command}`);
+    if (analysis.ok) {
+      draft.shell.programs = [...new Set(analysis.commands.map((command) => command.program))];
+      draft.shell.operations = analysis.operations.map(({ kind, program, paths }) => ({
+        kind,
+        program,
+        paths,
+      }));
+    }
     if (this.options.config.security.read_only && !this.options.sandboxCanMakeReadOnly) {
       this.denyNow(
         'security.read_only',
@@ -343,9 +361,35 @@ export class PolicyEnforcer {
         analysis.commands.map((command) => command.program).filter((name) => !staysLocal(name)),
       ),
     ];
-    for (const reason of analysis.dynamic) {
+    this.judgeUnknownParts(draft, analysis.unknown);
+  }
+
+  /**
+   * What is only known when the command runs: a read or write path is bounded by the sandbox
+   * (when commands run in it); a location change is too, unless the command also deletes or
+   * deploys; everything else — a target of a delete, deploy or upload, the program itself, a
+   * change to later commands — asks, saying which part is unknown and why that matters.
+   */
+  private judgeUnknownParts(draft: Draft, unknown: readonly UnknownPart[]): void {
+    const sandboxed = this.options.shellSandboxed ?? this.options.sandboxCanMakeReadOnly;
+    const acts = draft.operations.has('delete') || draft.operations.has('deploy');
+    for (const part of unknown) {
+      const bounded = sandboxed && (part.kind === 'path' || (part.kind === 'location' && !acts));
+      draft.shell.unknown.push({ ...part, bounded });
+      if (bounded) {
+        draft.details.push(`known when it runs: ${part.why} (the sandbox bounds it)`);
+        continue;
+      }
+      const why =
+        part.kind === 'path' || part.kind === 'location'
+          ? 'no OS sandbox bounds it here'
+          : part.kind === 'target'
+            ? `${part.program ?? 'it'} ${part.operation === 'delete' ? 'deletes' : part.operation === 'deploy' ? 'deploys' : 'sends data out'}, so what it acts on must be known`
+            : part.kind === 'state'
+              ? 'it changes what later commands run or read'
+              : 'what runs is only known then';
       draft.asks.push({
-        reason: `part of the command is only known when it runs (${reason})`,
+        reason: `part of the command is only known when it runs (${part.why}): ${why}`,
         rule: 'shell.dynamic',
       });
     }
@@ -540,7 +584,14 @@ export class PolicyEnforcer {
   }
 
   private finish(draft: Draft, context: DecisionContext): PolicyDecision {
-    const base = { risk: draft.risk, operations: [...draft.operations], details: draft.details };
+    const base = {
+      risk: draft.risk,
+      operations: [...draft.operations],
+      details: draft.details,
+      ...(draft.operation === 'execute_shell' || draft.operation === 'deploy'
+        ? { shell: draft.shell }
+        : {}),
+    };
     if (draft.asks.length === 0) {
       return {
         decision: 'allow',

@@ -24,8 +24,41 @@ export interface ShellCommand {
   program: string;
   argv: string[];
 }
+/**
+ * What kind of thing about a command is only known when it runs, which decides whether the
+ * sandbox can bound it:
+ * - `path`: where a read or write goes ($(…), a variable, a glob, a loop variable). The
+ *   sandbox confines reads and writes to the allowed paths and hides blocked ones.
+ * - `target`: what a program that deletes, deploys or sends data out acts on (`rm $(…)`,
+ *   `git push $REMOTE`, `curl $URL`): the sandbox would let it delete or send within bounds
+ *   the user did not see, so it asks.
+ * - `location`: where later relative paths resolve (`cd $(…)`, `cd dir && …`).
+ * - `program`: which program runs, or what it runs (`$CMD`, `eval`, `sh -c "$x"`, a script).
+ * - `state`: a change to what later commands run or read (PATH=, alias, trap).
+ */
+export type UnknownKind = 'path' | 'target' | 'location' | 'program' | 'state';
+
+export interface UnknownPart {
+  kind: UnknownKind;
+  /** The word or construct as written ("$(ls)", "$CMD", "cd build"). */
+  part: string;
+  /** The sentence a user reads: why this is unknown (also in `dynamic`). */
+  why: string;
+  /** For path and target: the program and what it does with it. */
+  program?: string;
+  operation?: ShellOperationKind;
+}
+
 export type ShellAnalysis =
-  | { ok: true; commands: ShellCommand[]; operations: ShellOperation[]; dynamic: string[] }
+  | {
+      ok: true;
+      commands: ShellCommand[];
+      operations: ShellOperation[];
+      /** Every reason the command cannot be judged from its words alone. */
+      dynamic: string[];
+      /** The same, each with its kind (what the policy decides by). */
+      unknown: UnknownPart[];
+    }
   | { ok: false; error: string };
 
 /** Longer input is refused: analysis runs synchronously on the main process. */

@@ -1,5 +1,6 @@
 // What the policy judges and what it answers (DESIGN.md §2–3).
 import type { Operation } from '../config/schema.js';
+import type { UnknownPart } from './shellAnalysis.js';
 
 export type PathOperation = {
   op: 'read' | 'write' | 'delete' | 'list';
@@ -29,6 +30,14 @@ export type PolicyOperation =
 export type Decision = 'allow' | 'ask' | 'deny';
 export type Risk = 'low' | 'medium' | 'high';
 
+/** How a shell command was read: what runs, what it does, what is only known when it runs. */
+export interface ShellClassification {
+  programs: string[];
+  operations: { kind: string; program: string; paths: string[] }[];
+  /** Each unknown part, and whether the sandbox bounds it (else it asks). */
+  unknown: (UnknownPart & { bounded: boolean })[];
+}
+
 export interface PolicyDecision {
   decision: Decision;
   /** One sentence a user understands; for a deny, it also says how to change it. */
@@ -40,6 +49,8 @@ export interface PolicyDecision {
   operations?: Operation[];
   /** Preview lines: resolved paths, the parsed shell operations, recipients… */
   details?: string[];
+  /** For a shell command: how it was classified (policy check --json shows it). */
+  shell?: ShellClassification;
 }
 
 export interface DecisionContext {

@@ -2,7 +2,7 @@
 import type { ShellOperationKind } from '../shellAnalysis.js';
 import { CURRENT_DIRECTORY, hasOption, optionValues, parseArgs, type Word } from './argv.js';
 import { display, summary } from './display.js';
-import type { Findings } from './findings.js';
+import { knownForm, type Findings } from './findings.js';
 import { toolKinds } from './networkTools.js';
 import { guessPaths } from './pathClassifiers.js';
 import { pathOperations } from './pathPrograms.js';
@@ -44,8 +44,12 @@ export class CommandResolver {
   }
 
   assignment(name: string): void {
+    this.findings.assigned.add(name);
     if (SENSITIVE_VARIABLE.test(name)) {
-      this.findings.note(`sets ${name}, which changes what later commands run or read`);
+      this.findings.note(`sets ${name}, which changes what later commands run or read`, {
+        kind: 'state',
+        part: `${name}=`,
+      });
     }
   }
 
@@ -65,6 +69,7 @@ export class CommandResolver {
           : name.pattern
             ? `command name is a pattern the shell expands: ${name.value}`
             : `command name comes from an expansion: ${name.value}`,
+        { kind: 'program', part: name.value },
       );
       this.findings.commands.push({ program: name.value, argv });
       for (const { kind, paths } of guessPaths(args))
@@ -82,8 +87,9 @@ export class CommandResolver {
       this.findings.operation('read', program, [name], detail);
     }
     const note = (reason: string) => this.findings.note(reason);
-    for (const kind of toolKinds(program, args, note))
-      this.findings.operation(kind, program, [], detail);
+    const kinds = toolKinds(program, args, note);
+    for (const kind of kinds) this.findings.operation(kind, program, [], detail);
+    if (kinds.length > 0) this.unknownTargets(program, kinds.includes('deploy'), args);
 
     const subcommand = args[0]?.literal ? WRAPPERS[`${program} ${args[0].value}`] : undefined;
     const wrapper = WRAPPERS[program] ?? subcommand;
@@ -105,6 +111,22 @@ export class CommandResolver {
       this.findings.operation(kind, program, paths, detail);
     }
     return program;
+  }
+
+  /**
+   * A program that sends data out or deploys, with a word only known when it runs: where it
+   * goes or what it sends is unknown (`curl $URL`, `git push $REMOTE`, `curl -d @$FILE`).
+   * Harmless substitutions (`$(date +%F)` in an output name) do not count.
+   */
+  private unknownTargets(program: string, deploys: boolean, args: readonly Word[]): void {
+    for (const word of args) {
+      if (word.pipe || (word.literal && !word.pattern)) continue;
+      if (!word.pattern && knownForm(word.value, this.findings.assigned) !== undefined) continue;
+      this.findings.note(
+        `${program} ${deploys ? 'deploys' : 'sends data'} with a part only known when it runs: ${word.value}`,
+        { kind: 'target', part: word.value, program, operation: deploys ? 'deploy' : 'network' },
+      );
+    }
   }
 
   /** Shell builtins that run or redirect other commands. Returns whether it handled one. */
@@ -129,16 +151,26 @@ export class CommandResolver {
       case 'cd':
       case 'pushd':
       case 'popd':
-        note(`${detail} changes the directory later relative paths are resolved in`);
+        this.findings.note(`${detail} changes the directory later relative paths are resolved in`, {
+          kind: 'location',
+          part: detail,
+          program,
+        });
         return true;
       case 'alias':
-        note(`${detail} changes what a command name runs`);
+        this.findings.note(`${detail} changes what a command name runs`, {
+          kind: 'state',
+          part: detail,
+        });
         return true;
       case 'trap':
         note(`${detail} runs a command later, on a signal or at exit`);
         return true;
       case 'enable':
-        note(`${detail} can load or turn off shell builtins`);
+        this.findings.note(`${detail} can load or turn off shell builtins`, {
+          kind: 'state',
+          part: detail,
+        });
         return true;
       case 'at':
       case 'batch':
@@ -212,8 +244,16 @@ export class CommandResolver {
     const before = this.findings.operations.length;
     const inner = this.resolve(rest, outer, hops + 1);
     const added = this.findings.operations.slice(before);
-    if (added.some((operation) => FILE_KINDS.has(operation.kind))) {
-      this.findings.note(`${program} ${inner}: its paths come from standard input`);
+    const files = added.filter((operation) => FILE_KINDS.has(operation.kind));
+    if (files.length > 0) {
+      // Reads and writes of whatever arrives are bounded by the sandbox; deletes are not.
+      const deletes = files.some((operation) => operation.kind === 'delete');
+      this.findings.note(`${program} ${inner}: its paths come from standard input`, {
+        kind: deletes ? 'target' : 'path',
+        part: `${program} ${inner}`,
+        program: inner,
+        operation: deletes ? 'delete' : (files[0]!.kind as ShellOperationKind),
+      });
     }
     return inner;
   }

@@ -488,8 +488,10 @@ describe('ShellAnalyzer: read', () => {
     },
     { command: 'make CONFIG=./prod.cfg', exactly: [['read', 'make', ['./prod.cfg']]] },
     { command: './deploy.sh --fast', exactly: [['read', 'deploy.sh', ['./deploy.sh']]] },
+    // $HOME (not assigned in the command) is the home folder: judged as ~/.netrc.
+    { command: 'cat $HOME/.netrc', exactly: [['read', 'cat', ['~/.netrc']]] },
     {
-      command: 'cat $HOME/.netrc',
+      command: 'HOME=/tmp; cat $HOME/.netrc',
       exactly: [['read', 'cat', ['$HOME/.netrc']]],
       dynamic: ['path argument is not literal: $HOME/.netrc'],
     },
