@@ -388,6 +388,7 @@ export class PolicyEnforcer {
             : part.kind === 'state'
               ? 'it changes what later commands run or read'
               : 'what runs is only known then';
+      draft.details.push(`only known when it runs: ${part.why} (asks: ${why})`);
       draft.asks.push({
         reason: `part of the command is only known when it runs (${part.why}): ${why}`,
         rule: 'shell.dynamic',

@@ -120,6 +120,12 @@ describe('arguments only known when the command runs, with the sandbox on', () =
       ]),
     );
     const asked = check(enforcer(), 'rm $(cat list.txt)');
+    // The preview says what is unknown too, not only the reason.
+    expect(asked.details).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/only known when it runs: .*\$\(cat list\.txt\).*asks: rm deletes/),
+      ]),
+    );
     expect(asked.shell?.unknown).toEqual([
       expect.objectContaining({ kind: 'target', part: '$(cat list.txt)', bounded: false }),
     ]);
