@@ -61,6 +61,17 @@ function isInsideExact(child: string, parent: string): boolean {
   );
 }
 
+/** A path as the caller wrote it, quoted, shortened when long: what a denial names. */
+export function quoted(input: string): string {
+  const shown = input.length > 200 ? `${input.slice(0, 199)}…` : input;
+  return JSON.stringify(shown);
+}
+
+/** The path as written, and where it really leads when a symlink takes it elsewhere. */
+function named(input: string, written: string, realPath: string): string {
+  return written === realPath ? quoted(input) : `${quoted(input)} (really ${realPath})`;
+}
+
 export class PathGuardError extends Error {
   constructor(
     message: string,
@@ -197,13 +208,17 @@ export class PathGuard {
     const expanded = expandHome(input, this.options.homeDir);
     if (path.isAbsolute(expanded)) return expanded;
     if (input.startsWith('~')) {
-      throw new PathGuardError(`"${input}": only ~ and ~/… are supported, not ~user`, 'EINVAL');
-    }
-    if (!cwd)
       throw new PathGuardError(
-        `"${input}" is relative and there is no working folder to resolve it in`,
+        'only ~ and ~/… are supported, not ~user, ~+, ~- or ~N (write the folder out)',
         'EINVAL',
       );
+    }
+    if (!cwd) {
+      throw new PathGuardError(
+        'it is relative and there is no working folder to resolve it in',
+        'EINVAL',
+      );
+    }
     return `${cwd}${path.sep}${expanded}`;
   }
 
@@ -224,15 +239,20 @@ export class PathGuard {
   }
 
   judge(input: string, cwd?: string): PathVerdict {
-    if (typeof input !== 'string' || input === '') return { kind: 'invalid', reason: 'empty path' };
+    if (typeof input !== 'string' || input === '') {
+      return { kind: 'invalid', reason: 'empty path "" (an empty word names no file)' };
+    }
     if (input.length > MAX_PATH_LENGTH) {
       // Longer than PATH_MAX: no OS call could open it, and judging it would only cost time.
-      return { kind: 'invalid', reason: `path is longer than ${MAX_PATH_LENGTH} characters` };
+      return {
+        kind: 'invalid',
+        reason: `path ${quoted(input)} is longer than ${MAX_PATH_LENGTH} characters`,
+      };
     }
     if (/[\0\r\n]/.test(input)) {
       return {
         kind: 'invalid',
-        reason: `path contains a NUL or newline character: ${JSON.stringify(input)}`,
+        reason: `path ${quoted(input)} contains a NUL or newline character`,
       };
     }
     let realPath: string;
@@ -243,7 +263,7 @@ export class PathGuard {
       written = path.resolve(absolute);
       ({ realPath, exists } = resolveRealPath(absolute));
     } catch (error) {
-      return { kind: 'invalid', reason: (error as Error).message };
+      return { kind: 'invalid', reason: `${quoted(input)}: ${(error as Error).message}` };
     }
     const blocked = this.matchBlocked(realPath, written);
     if (blocked) {
@@ -251,7 +271,7 @@ export class PathGuard {
         kind: 'blocked',
         realPath,
         rule: blocked.configured,
-        reason: `${input} is inside blocked path ${blocked.configured}`,
+        reason: `${named(input, written, realPath)} is inside blocked path ${blocked.configured}`,
       };
     }
     if (exists) {
@@ -275,7 +295,7 @@ export class PathGuard {
       return {
         kind: 'outside',
         realPath,
-        reason: `${input} is outside the allowed paths (${allowed})`,
+        reason: `${named(input, written, realPath)} is outside the allowed paths (${allowed})`,
       };
     }
     const inside = this.blockedInside(realPath);
@@ -297,7 +317,7 @@ export class PathGuard {
       kind: 'blocked',
       realPath,
       rule: hardlink.rule.configured,
-      reason: `${input} is a hardlink to ${hardlink.file}, inside blocked path ${hardlink.rule.configured}`,
+      reason: `${quoted(input)} is a hardlink to ${hardlink.file}, inside blocked path ${hardlink.rule.configured}`,
     };
   }
 

@@ -1,4 +1,5 @@
 // Argument words and getopt-like option parsing, and telling paths, URLs and remote specs apart.
+import { userHome } from '../../config/home.js';
 
 /** One shell word after quote removal. Expansions stay as written (`$HOME/x`). */
 export interface Word {
@@ -11,6 +12,12 @@ export interface Word {
   substitution?: boolean;
   /** A process substitution <(…) / >(…): a pipe, not a file anyone named. */
   pipe?: boolean;
+  /**
+   * The word starts with a `~` the shell leaves alone, because it (or a character of the
+   * `~name` before the first `/`) was quoted or escaped: `"~/x"` names `./~/x`, not the home
+   * folder. Judge such a word through pathText.
+   */
+  literalTilde?: boolean;
 }
 
 export type PathKind = 'read' | 'write' | 'delete';
@@ -27,8 +34,42 @@ export function words(list: string): readonly string[] {
 
 export const CURRENT_DIRECTORY: Word = { value: '.', literal: true, pattern: false };
 
+/**
+ * The path a word names, as bash would open it and the policy must judge it (`value` may be a
+ * form of the word with harmless parts replaced):
+ * - a quoted leading `~` is a folder named `~` here: `cat "~/x"` reads `./~/x`;
+ * - `~` and `~/x` stay as they are, for the path guard to expand to the configured home;
+ * - `~name/x` is that user's home (getpwnam), `~+/x` the working folder; a `~name` of no user
+ *   stays literal, as bash leaves it: `./~name/x`;
+ * - `~-` and `~N` (the previous folder, the directory stack) stay, and the guard refuses them.
+ */
+export function pathText(word: Word, value: string = word.value): string {
+  if (!value.startsWith('~')) return value;
+  if (word.literalTilde) return `./${value}`;
+  const slash = value.indexOf('/');
+  const name = value.slice(1, slash === -1 ? undefined : slash);
+  const rest = slash === -1 ? '' : value.slice(slash);
+  if (name === '') return value;
+  if (name === '+') return `.${rest}`;
+  if (/^[+-]?\d*$/.test(name)) return value;
+  const home = userHome(name);
+  if (home === undefined) return `./${value}`;
+  return rest === '' ? home : `${home.replace(/\/+$/, '')}${rest}`;
+}
+
+/** An empty argument names no file (`paste -d "" - -`): never a path operand of any program. */
+export function namesAFile(word: Word): boolean {
+  return word.value !== '' && !word.pipe;
+}
+
 export function sliceWord(word: Word, start: number, end?: number): Word {
-  return { value: word.value.slice(start, end), literal: word.literal, pattern: word.pattern };
+  const slice = {
+    value: word.value.slice(start, end),
+    literal: word.literal,
+    pattern: word.pattern,
+  };
+  // The start of the word keeps its quoted tilde; a `~` after `=` or `-f` expands (the safe way).
+  return start === 0 && word.literalTilde ? { ...slice, literalTilde: true } : slice;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -5,54 +5,75 @@ import type { Word } from './argv.js';
 interface WordBuilder extends Word {
   /** Unquoted, unescaped characters, where brace expansion can happen. */
   bare: string;
+  /**
+   * One mark per character of `value`: `u` unquoted, `q` quoted or escaped, `x` an expansion
+   * as written. Tilde expansion needs the leading `~name` unquoted.
+   */
+  marks: string;
 }
 
 export function wordOf(node: Node): Word {
-  const builder: WordBuilder = { value: '', literal: true, pattern: false, bare: '' };
-  append(node, builder);
+  const builder: WordBuilder = { value: '', literal: true, pattern: false, bare: '', marks: '' };
+  append(node, builder, false);
   // `/etc/{passwd,shadow}` and `{1..3}` become several words the guard never sees.
   if (/\{[^{}]*(,|\.\.)[^{}]*\}/.test(builder.bare)) builder.pattern = true;
-  const { bare: _bare, ...word } = builder;
+  const { bare: _bare, marks, ...word } = builder;
   if (node.type === 'process_substitution') word.pipe = true;
+  if (literalTilde(word.value, marks)) word.literalTilde = true;
   return word;
 }
 
-function append(node: Node, word: WordBuilder): void {
+/**
+ * Whether a leading `~` stays a literal character: bash expands `~` and `~name` only when no
+ * character before the first `/` was quoted or escaped (`"~/x"`, `\~/x`, `~"root"/x` stay).
+ */
+function literalTilde(value: string, marks: string): boolean {
+  if (!value.startsWith('~')) return false;
+  const slash = value.indexOf('/');
+  return marks.slice(0, slash === -1 ? undefined : slash).includes('q');
+}
+
+function add(word: WordBuilder, text: string, mark: 'u' | 'q' | 'x'): void {
+  word.value += text;
+  word.marks += mark.repeat(text.length);
+}
+
+function append(node: Node, word: WordBuilder, quoted: boolean): void {
   switch (node.type) {
     case 'word':
     case 'number':
       return appendUnquoted(node.text, word);
     case 'raw_string':
-      word.value += node.text.slice(1, -1);
-      return;
+      return add(word, node.text.slice(1, -1), 'q');
     case 'ansi_c_string':
-      word.value += decodeAnsiC(node.text.slice(2, -1));
-      return;
+      return add(word, decodeAnsiC(node.text.slice(2, -1)), 'q');
     case 'string':
     case 'translated_string':
     case 'concatenation':
-    case 'command_name':
+    case 'command_name': {
+      const inside = quoted || node.type === 'string' || node.type === 'translated_string';
       for (const child of node.children) {
         if (child.type === '"' || child.type === '$"') continue;
         if (child.type === 'string_content') {
-          word.value += child.text.replace(/\\([$`"\\\n])/g, (_, c: string) =>
+          const text = child.text.replace(/\\([$`"\\\n])/g, (_, c: string) =>
             c === '\n' ? '' : c,
           );
-        } else if (child.isNamed) append(child, word);
-        else word.value += child.text; // a lone '$' is literal
+          add(word, text, 'q');
+        } else if (child.isNamed) append(child, word, inside);
+        else add(word, child.text, inside ? 'q' : 'u'); // a lone '$' is literal
       }
       return;
+    }
     case 'brace_expression':
       word.pattern = true;
-      word.value += node.text;
-      return;
+      return add(word, node.text, 'u');
     case 'command_substitution':
       word.substitution = true;
       break;
   }
   // Expansions and substitutions: only known at run time. Keep them as written.
   word.literal = false;
-  word.value += node.text;
+  add(word, node.text, quoted ? 'q' : 'x');
 }
 
 function appendUnquoted(text: string, word: WordBuilder): void {
@@ -60,12 +81,12 @@ function appendUnquoted(text: string, word: WordBuilder): void {
     const char = text[i]!;
     if (char === '\\' && i + 1 < text.length) {
       const escaped = text[++i]!;
-      if (escaped !== '\n') word.value += escaped;
+      if (escaped !== '\n') add(word, escaped, 'q');
       word.bare += '_';
       continue;
     }
     if ('*?['.includes(char)) word.pattern = true;
-    word.value += char;
+    add(word, char, 'u');
     word.bare += char;
   }
 }
@@ -105,5 +126,7 @@ export function joinWords(left: Word, right: Word): Word {
     literal: left.literal && right.literal,
     pattern: left.pattern || right.pattern,
     substitution: left.substitution || right.substitution,
+    // Only the start of a word decides; a `~` split from its quoted rest expands (the safe way).
+    ...((left.value === '' ? right : left).literalTilde ? { literalTilde: true } : {}),
   };
 }

@@ -11,6 +11,7 @@ import {
   type PathKind,
   type PathOperation,
   type Word,
+  words,
 } from './argv.js';
 
 export type Classifier = (args: readonly Word[], note: Note) => PathOperation[];
@@ -43,6 +44,22 @@ export function table(spec: PathSpec): Classifier {
   };
 }
 
+/** A printf or strftime directive (`%s`, `%-5d`, `%F`, `%%`): where a format word turns to data. */
+const FORMAT_DIRECTIVE = /%[-#0 +'^_]*\d*(\.\d+)?[a-zA-Z%{]/;
+
+/**
+ * What of an option's value names a file. A format (`--format=%s`, `-printf '%p\n'`) names
+ * none; one with a folder before its first directive (`--out=logs/%F.log`) names that folder.
+ * Text with a line break is data, not a file name anyone writes.
+ */
+function fileOf(word: Word): Word | undefined {
+  if (/[\r\n]/.test(word.value)) return undefined;
+  const at = word.value.search(FORMAT_DIRECTIVE);
+  if (at === -1) return word;
+  const slash = word.value.lastIndexOf('/', at);
+  return slash === -1 ? undefined : sliceWord(word, 0, slash + 1);
+}
+
 /** For a program nobody described: every argument that looks like a path is a read. */
 export function guessPaths(args: readonly Word[]): PathOperation[] {
   const paths: Word[] = [];
@@ -58,9 +75,24 @@ export function guessPaths(args: readonly Word[]): PathOperation[] {
     const assignment = /^(--?[\w-]+|[A-Za-z_][\w.-]*)=/.exec(word.value);
     if (assignment && !optionsEnded) candidate = sliceWord(word, assignment[0].length);
     else if (!optionsEnded && word.value.startsWith('-')) continue;
-    if (looksLikePath(candidate.value)) paths.push(candidate);
+    const file = fileOf(candidate);
+    if (file && looksLikePath(file.value)) paths.push(file);
   }
   return [{ kind: 'read', paths }];
+}
+
+/** split [FILE [PREFIX]]: reads FILE (`-` or none: standard input), writes PREFIXaa… (`xaa`). */
+export function split(args: readonly Word[], note: Note): PathOperation[] {
+  const parsed = parseArgs(args, {
+    short: 'abClnt',
+    long: words('suffix-length additional-suffix bytes line-bytes lines number separator filter'),
+  });
+  if (hasOption(parsed, ['--filter'])) note('split --filter runs a command on every piece');
+  const [input, prefix] = parsed.positionals;
+  return [
+    { kind: 'read', paths: input && input.value !== '-' ? [input] : [] },
+    { kind: 'write', paths: [prefix ?? CURRENT_DIRECTORY] },
+  ];
 }
 
 /** cp/mv/install/ln: the last positional (or -t DIR) is written, the others are sources. */

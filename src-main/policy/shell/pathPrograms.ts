@@ -5,7 +5,15 @@
 // treeWalk.ts walks the syntax tree and commandResolver.ts unwraps wrappers; these tables only
 // answer "given this program and these argument words, what does it touch?". Adding a program
 // is meant to be one table line.
-import { CURRENT_DIRECTORY, type Note, type PathOperation, type Word } from './argv.js';
+import {
+  CURRENT_DIRECTORY,
+  namesAFile,
+  pathText,
+  words,
+  type Note,
+  type PathOperation,
+  type Word,
+} from './argv.js';
 import { aws, container, curl, git, remoteCopy, ssh, wget } from './networkPaths.js';
 import { RSYNC_OPTIONS } from './networkTools.js';
 import {
@@ -15,6 +23,7 @@ import {
   guessPaths,
   inputOutput,
   sed,
+  split,
   table,
   tar,
   transfer,
@@ -26,14 +35,22 @@ const GREP = table({
   kind: 'read',
   options: {
     short: 'efmABCdD',
-    long: ['regexp', 'file', 'max-count', 'after-context', 'before-context', 'context'],
+    long: words(
+      'regexp file max-count after-context before-context context include exclude ' +
+        'exclude-dir exclude-from label binary-files devices directories group-separator',
+    ),
   },
   skip: 1,
   skipUnless: ['-e', '-f', '--regexp', '--file'],
   reads: ['-f', '--file', '--exclude-from'],
 });
 const HEAD = table({ kind: 'read', options: { short: 'nc', long: ['lines', 'bytes'] } });
-const TAIL = table({ kind: 'read', options: { short: 'ncs', long: ['lines', 'bytes', 'pid'] } });
+const TAIL = table({
+  kind: 'read',
+  options: { short: 'ncs', long: words('lines bytes pid sleep-interval max-unchanged-stats') },
+});
+/** Programs whose positionals are data, not files (`date +%F`, `column -s ,` reads stdin…). */
+const NO_OPERANDS = { kind: 'read', skip: Infinity } as const;
 const OWNER = table({
   kind: 'write',
   options: { long: ['reference', 'from'] },
@@ -87,11 +104,18 @@ export const PATH_PROGRAMS: Readonly<Record<string, Classifier>> = {
   xxd: inputOutput({ short: 'cglnos', long: ['cols', 'groupsize', 'len', 'name', 'seek'] }),
   sort: table({
     kind: 'read',
-    options: { short: 'kotTS', long: ['key', 'output', 'field-separator', 'buffer-size'] },
+    options: {
+      short: 'kotTS',
+      long: words(
+        'key output field-separator buffer-size temporary-directory files0-from ' +
+          'random-source parallel batch-size compress-program',
+      ),
+    },
     writes: ['-o', '--output'],
-    reads: ['--files0-from'],
+    reads: ['--files0-from', '--random-source'],
     unjudgeable: { '--compress-program': 'sort --compress-program runs another program' },
   }),
+  split,
   // read
   grep: GREP,
   egrep: GREP,
@@ -120,15 +144,90 @@ export const PATH_PROGRAMS: Readonly<Record<string, Classifier>> = {
   }),
   head: HEAD,
   tail: TAIL,
-  cut: table({ kind: 'read', options: { short: 'bcdf', long: ['delimiter', 'fields'] } }),
-  diff: table({ kind: 'read', options: { short: 'xXUCFIL', long: ['exclude', 'label'] } }),
-  base64: table({ kind: 'read', options: { short: 'w', long: ['wrap'] } }),
-  ls: table({ kind: 'read', options: { short: 'IwT', long: ['ignore', 'hide', 'width'] } }),
+  cut: table({
+    kind: 'read',
+    options: { short: 'bcdf', long: words('bytes characters delimiter fields output-delimiter') },
+  }),
+  paste: table({ kind: 'read', options: { short: 'd', long: ['delimiters'] } }),
+  join: table({ kind: 'read', options: { short: 'aeotvj12' } }),
+  column: table({
+    kind: 'read',
+    options: {
+      short: 'cslNoRTEHOWripnC',
+      long: words(
+        'columns separator output-separator output-width table-columns table-name ' +
+          'table-right table-truncate table-noextreme table-hide table-order table-wrap ' +
+          'table-column tree tree-id tree-parent',
+      ),
+    },
+  }),
+  nl: table({
+    kind: 'read',
+    options: {
+      short: 'bdfhilnsvw',
+      long: words(
+        'body-numbering footer-numbering header-numbering section-delimiter line-increment join-blank-lines number-format number-separator starting-line-number number-width',
+      ),
+    },
+  }),
+  fold: table({ kind: 'read', options: { short: 'w', long: ['width'] } }),
+  fmt: table({ kind: 'read', options: { short: 'wgp', long: ['width', 'goal', 'prefix'] } }),
+  expand: table({ kind: 'read', options: { short: 't', long: ['tabs'] } }),
+  unexpand: table({ kind: 'read', options: { short: 't', long: ['tabs'] } }),
+  od: table({
+    kind: 'read',
+    options: {
+      short: 'AjNtS',
+      shortOptional: 'w',
+      long: words('address-radix skip-bytes read-bytes format endian'),
+    },
+  }),
+  hexdump: table({
+    kind: 'read',
+    options: { short: 'efns', long: ['format', 'format-file', 'length', 'skip'] },
+    reads: ['-f', '--format-file'],
+  }),
+  strings: table({
+    kind: 'read',
+    options: { short: 'nteTs', long: words('bytes radix encoding target output-separator') },
+  }),
+  stat: table({ kind: 'read', options: { short: 'c', long: ['format', 'printf'] } }),
+  cmp: table({ kind: 'read', options: { short: 'in', long: ['ignore-initial', 'bytes'] } }),
+  tree: table({
+    kind: 'read',
+    options: { short: 'LPIo', long: ['filelimit', 'timefmt', 'sort', 'charset'] },
+    writes: ['-o'],
+  }),
+  du: table({
+    kind: 'read',
+    options: {
+      short: 'BdtX',
+      long: words(
+        'block-size max-depth threshold exclude exclude-from time time-style files0-from',
+      ),
+    },
+    reads: ['-X', '--exclude-from', '--files0-from'],
+  }),
+  ls: table({
+    kind: 'read',
+    options: {
+      short: 'IwT',
+      long: words(
+        'ignore hide width tabsize format sort time time-style quoting-style indicator-style ' +
+          'block-size',
+      ),
+    },
+  }),
+  realpath: table({ kind: 'read', options: { long: ['relative-to', 'relative-base'] } }),
+  date: table({
+    ...NO_OPERANDS,
+    options: { short: 'dfrs', shortOptional: 'I', long: words('date file reference set rfc-3339') },
+    reads: ['-f', '--file', '-r', '--reference'],
+  }),
   ...Object.fromEntries(
     (
-      'cat tac nl less more bat od hexdump strings file stat wc md5sum sha1sum sha224sum ' +
-      'sha256sum sha384sum sha512sum shasum b2sum cksum base32 cmp comm join paste fold fmt ' +
-      'expand unexpand readlink realpath tree du'
+      'cat tac less more bat file wc md5sum sha1sum sha224sum sha256sum sha384sum sha512sum ' +
+      'shasum b2sum cksum base32 comm readlink'
     )
       .split(' ')
       .map((name) => [name, READ]),
@@ -149,8 +248,9 @@ export const PATH_PROGRAMS: Readonly<Record<string, Classifier>> = {
 /** Programs whose arguments are never files: their words are not paths, however they look. */
 export const NO_PATHS = new Set(
   (
-    'echo printf true false : kill sleep exit return read shift wait jobs which type pwd date ' +
-    'whoami id uname seq yes basename dirname expr let test [ local export unset set shopt'
+    'echo printf true false : kill sleep exit return read shift wait jobs which type pwd ' +
+    'whoami id uname seq yes basename dirname expr let test [ local export unset set shopt tr ' +
+    'numfmt factor nproc arch printenv tput clear'
   ).split(' '),
 );
 
@@ -160,7 +260,13 @@ export function pathOperations(
   note: Note,
 ): PathOperation[] {
   const classify = PATH_PROGRAMS[program];
-  if (classify) return classify(args, note);
-  if (NO_PATHS.has(program)) return [];
-  return guessPaths(args);
+  const found = classify ? classify(args, note) : NO_PATHS.has(program) ? [] : guessPaths(args);
+  // An empty argument names no file, whatever the program does with it; a path is judged as
+  // bash opens it ("~/x" quoted is ./~/x, ~root/x is root's home).
+  return found.map((operation) => ({
+    ...operation,
+    paths: operation.paths
+      .filter(namesAFile)
+      .map((word) => (word.value.startsWith('~') ? { ...word, value: pathText(word) } : word)),
+  }));
 }
