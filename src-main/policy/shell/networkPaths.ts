@@ -192,8 +192,21 @@ export function git(args: readonly Word[], note: Note): PathOperation[] {
       }
       return guessPaths(rest);
     default:
-      return guessPaths(rest);
+      return MESSAGE_SUBCOMMANDS.has(subcommand?.value ?? '')
+        ? withMessage(rest)
+        : guessPaths(rest);
   }
+}
+
+/** Subcommands whose -m takes a message: `git commit -m "~/.ssh/config: fix"` names no file. */
+const MESSAGE_SUBCOMMANDS = new Set(words('commit tag merge stash notes'));
+
+function withMessage(rest: readonly Word[]): PathOperation[] {
+  const parsed = parseArgs(rest, { short: 'mFt', long: ['message', 'file', 'template'] });
+  const files = optionValues(parsed, ['-F', '--file', '-t', '--template']);
+  const values = new Set([...optionValues(parsed, ['-m', '--message']), ...files]);
+  const kept = rest.filter((word) => !values.has(word) && !word.value.startsWith('--message='));
+  return [{ kind: 'read', paths: [...guessPaths(kept).flatMap((found) => found.paths), ...files] }];
 }
 
 /** aws s3 cp/sync/mv: the local side of the copy. */

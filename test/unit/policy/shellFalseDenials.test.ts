@@ -142,6 +142,15 @@ describe('option values are not paths', () => {
     expect(touched(command)).toEqual(expected);
   });
 
+  it.each([
+    ['git commit -am "~/.ssh/config: document the hosts" ./a.txt', ['read: ./a.txt']],
+    ['git commit --message="~/.ssh: fix" -F ./msg.txt', ['read: ./msg.txt']],
+    ['git tag -a v1 -m "~/release"', []],
+    ['git log --pretty=format:"%h/%s" ./src', ['read: ./src']],
+  ])('a git message or format is not a path: %s', (command, expected) => {
+    expect(touched(command)).toEqual(expected);
+  });
+
   it("find's tests are not paths; its starting points are", () => {
     expect(
       touched("find . -name '*.c' -path './src/*' -type f -mtime -1 -size +1k -perm 644"),
