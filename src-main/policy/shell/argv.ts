@@ -57,10 +57,17 @@ export function pathText(word: Word, value: string = word.value): string {
   return rest === '' ? home : `${home.replace(/\/+$/, '')}${rest}`;
 }
 
-/** An empty argument names no file (`paste -d "" - -`): never a path operand of any program. */
+/**
+ * Whether a path operand names a file the policy judges. An empty argument names none
+ * (`paste -d "" - -`); a process substitution is a pipe; /dev/null, /dev/stdout… are streams
+ * (`curl -o /dev/null`, `tee /dev/stderr`), as they are for redirections.
+ */
 export function namesAFile(word: Word): boolean {
-  return word.value !== '' && !word.pipe;
+  return word.value !== '' && !word.pipe && !(word.literal && STANDARD_STREAM.test(word.value));
 }
+
+/** What a program's output or input operand can be without naming a file (not /dev/zero). */
+const STANDARD_STREAM = /^\/dev\/(null|stdin|stdout|stderr|tty|fd\/\d+)$/;
 
 export function sliceWord(word: Word, start: number, end?: number): Word {
   const slice = {

@@ -96,6 +96,21 @@ describe('an empty word is never a path', () => {
   });
 });
 
+describe('/dev/null and the standard streams are not files, for any program', () => {
+  it.each([
+    'curl -s -o /dev/null -w "%{http_code}" https://example.com',
+    'wget -q -O /dev/null https://example.com',
+    'dd if=/dev/zero of=/dev/null bs=1M count=10',
+    'echo hi | tee /dev/stderr',
+    'sort -o /dev/stdout notes.txt',
+    'cp notes.txt /dev/null',
+    'cat /dev/stdin',
+  ])('%s runs', (command) => {
+    const decision = check(command);
+    expect(decision, decision.reason).toMatchObject({ decision: 'allow' });
+  });
+});
+
 describe('option values are not paths', () => {
   it.each([
     ['paste -d , a.txt b.txt', ['read: a.txt, b.txt']],
