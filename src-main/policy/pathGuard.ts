@@ -34,6 +34,16 @@ interface Rule {
 }
 
 const MAX_SYMLINK_HOPS = 40;
+/**
+ * Kernel-wide facts in /proc that hold nothing of any process (`cat /proc/cpuinfo`): not
+ * blocked with the rest of /proc, whose /proc/<pid>/environ, mem and fd would leak secrets.
+ * Matched by exact real path, so /proc/self/… and links into it stay blocked.
+ */
+const PROC_INFO = new Set(
+  'cpuinfo meminfo loadavg uptime version stat vmstat diskstats partitions filesystems swaps'
+    .split(' ')
+    .map((name) => `/proc/${name}`),
+);
 const MAX_PATH_LENGTH = 4096;
 
 /** File systems that fold case (and, on macOS, Unicode normalisation) by default. */
@@ -266,7 +276,7 @@ export class PathGuard {
       return { kind: 'invalid', reason: `${quoted(input)}: ${(error as Error).message}` };
     }
     const blocked = this.matchBlocked(realPath, written);
-    if (blocked) {
+    if (blocked && !(blocked.configured === '/proc' && PROC_INFO.has(realPath))) {
       return {
         kind: 'blocked',
         realPath,

@@ -111,6 +111,23 @@ describe('/dev/null and the standard streams are not files, for any program', ()
   });
 });
 
+describe("/proc's kernel-wide facts are readable; the rest of /proc stays blocked", () => {
+  it.runIf(process.platform === 'linux')('cat /proc/cpuinfo runs', () => {
+    expect(check('grep -c processor /proc/cpuinfo')).toMatchObject({ decision: 'allow' });
+    expect(check('cat /proc/meminfo /proc/loadavg')).toMatchObject({ decision: 'allow' });
+    for (const command of [
+      'cat /proc/self/environ',
+      'cat /proc/1/environ',
+      'cat /proc/self/stat',
+    ]) {
+      expect(check(command), command).toMatchObject({
+        decision: 'deny',
+        rule: 'builtin.blocked_paths',
+      });
+    }
+  });
+});
+
 describe('option values are not paths', () => {
   it.each([
     ['paste -d , a.txt b.txt', ['read: a.txt, b.txt']],
