@@ -50,14 +50,19 @@ const FORMAT_DIRECTIVE = /%[-#0 +'^_]*\d*(\.\d+)?[a-zA-Z%{]/;
 /**
  * What of an option's value names a file. A format (`--format=%s`, `-printf '%p\n'`) names
  * none; one with a folder before its first directive (`--out=logs/%F.log`) names that folder.
- * Text with a line break is data, not a file name anyone writes.
+ * Text with a line break, or too long to be a file name, is data.
  */
 function fileOf(word: Word): Word | undefined {
-  if (/[\r\n]/.test(word.value)) return undefined;
+  if (/[\r\n]/.test(word.value) || !couldBeAFile(word.value)) return undefined;
   const at = word.value.search(FORMAT_DIRECTIVE);
   if (at === -1) return word;
   const slash = word.value.lastIndexOf('/', at);
   return slash === -1 ? undefined : sliceWord(word, 0, slash + 1);
+}
+
+/** Longer than PATH_MAX, or a name longer than NAME_MAX (a base64 blob): no file is called that. */
+function couldBeAFile(value: string): boolean {
+  return value.length <= 4096 && value.split('/').every((name) => name.length <= 255);
 }
 
 /** For a program nobody described: every argument that looks like a path is a read. */

@@ -183,6 +183,12 @@ describe('option values are not paths', () => {
     expect(touched(command)).toEqual(expected);
   });
 
+  it('an unknown program given data too long to name a file', () => {
+    const blob = `${'QUJD'.repeat(80)}/${'REVG'.repeat(80)}==`;
+    expect(touched(`decode-thing ${blob}`)).toEqual([]);
+    expect(check(`decode-thing ${blob}`)).toMatchObject({ decision: 'allow' });
+  });
+
   it("find's tests are not paths; its starting points are", () => {
     expect(
       touched("find . -name '*.c' -path './src/*' -type f -mtime -1 -size +1k -perm 644"),
