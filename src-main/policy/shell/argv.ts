@@ -57,16 +57,20 @@ export function pathText(word: Word, value: string = word.value): string {
   return rest === '' ? home : `${home.replace(/\/+$/, '')}${rest}`;
 }
 
-/**
- * Whether a path operand names a file the policy judges. An empty argument names none
- * (`paste -d "" - -`); a process substitution is a pipe; /dev/null, /dev/stdout… are streams
- * (`curl -o /dev/null`, `tee /dev/stderr`), as they are for redirections.
- */
+/** An empty argument names no file (`paste -d "" - -`), and a process substitution is a pipe. */
 export function namesAFile(word: Word): boolean {
-  return word.value !== '' && !word.pipe && !(word.literal && STANDARD_STREAM.test(word.value));
+  return word.value !== '' && !word.pipe;
 }
 
-/** What a program's output or input operand can be without naming a file (not /dev/zero). */
+/**
+ * /dev/null, /dev/stdout…: read from or written to, a stream, not a file anyone could harm or
+ * read from (`curl -o /dev/null`, `tee /dev/stderr`), as for redirections. Not /dev/zero,
+ * and only for reading and writing content: `mv x /dev/null` or `chmod` on it harms it.
+ */
+export function isStandardStream(word: Word): boolean {
+  return word.literal && STANDARD_STREAM.test(word.value);
+}
+
 const STANDARD_STREAM = /^\/dev\/(null|stdin|stdout|stderr|tty|fd\/\d+)$/;
 
 export function sliceWord(word: Word, start: number, end?: number): Word {

@@ -7,6 +7,7 @@
 // is meant to be one table line.
 import {
   CURRENT_DIRECTORY,
+  isStandardStream,
   namesAFile,
   pathText,
   words,
@@ -254,6 +255,9 @@ export const NO_PATHS = new Set(
   ).split(' '),
 );
 
+/** Programs whose written operands only receive content: /dev/null there is a stream. */
+const CONTENT_WRITERS = new Set(words('tee dd curl wget sort tar split uniq xxd'));
+
 export function pathOperations(
   program: string,
   args: readonly Word[],
@@ -261,12 +265,14 @@ export function pathOperations(
 ): PathOperation[] {
   const classify = PATH_PROGRAMS[program];
   const found = classify ? classify(args, note) : NO_PATHS.has(program) ? [] : guessPaths(args);
+  const streamsOk = (kind: PathOperation['kind']) =>
+    kind === 'read' || (kind === 'write' && CONTENT_WRITERS.has(program));
   // An empty argument names no file, whatever the program does with it; a path is judged as
   // bash opens it ("~/x" quoted is ./~/x, ~root/x is root's home).
   return found.map((operation) => ({
     ...operation,
     paths: operation.paths
-      .filter(namesAFile)
+      .filter((word) => namesAFile(word) && !(streamsOk(operation.kind) && isStandardStream(word)))
       .map((word) => (word.value.startsWith('~') ? { ...word, value: pathText(word) } : word)),
   }));
 }

@@ -103,11 +103,20 @@ describe('/dev/null and the standard streams are not files, for any program', ()
     'dd if=/dev/zero of=/dev/null bs=1M count=10',
     'echo hi | tee /dev/stderr',
     'sort -o /dev/stdout notes.txt',
-    'cp notes.txt /dev/null',
+    'cp /dev/null notes.txt',
     'cat /dev/stdin',
   ])('%s runs', (command) => {
     const decision = check(command);
     expect(decision, decision.reason).toMatchObject({ decision: 'allow' });
+  });
+
+  it.each([
+    'mv notes.txt /dev/null',
+    'rm -f /dev/null',
+    'chmod 666 /dev/null',
+    'ln -sf x /dev/null',
+  ])('%s still denies: it replaces or changes the device', (command) => {
+    expect(check(command)).toMatchObject({ decision: 'deny', rule: 'security.allowed_paths' });
   });
 });
 
