@@ -29,8 +29,10 @@ export function wordOf(node: Node): Word {
  */
 function literalTilde(value: string, marks: string): boolean {
   if (!value.startsWith('~')) return false;
-  const slash = value.indexOf('/');
-  return marks.slice(0, slash === -1 ? undefined : slash).includes('q');
+  // The prefix ends at the first unquoted '/': in `~root"/x"` it is the whole word.
+  let end = 0;
+  while (end < value.length && !(value[end] === '/' && marks[end] !== 'q')) end++;
+  return marks.slice(0, end).includes('q');
 }
 
 function add(word: WordBuilder, text: string, mark: 'u' | 'q' | 'x'): void {

@@ -220,6 +220,8 @@ describe('a quoted tilde is literal, as in bash', () => {
     ['cat \\~/.ssh/id_rsa', 'read: ./~/.ssh/id_rsa'],
     ["ls '~'", 'read: ./~'],
     ['cat ~"root"/x', 'read: ./~root/x'],
+    ['cat ~root"/x"', 'read: ./~root/x'],
+    ['cat ~/"my notes"/x', 'read: ~/my notes/x'],
     ['cat ~/x', 'read: ~/x'],
   ])('%s → %s', (command, expected) => {
     expect(touched(command)).toEqual([expected]);
