@@ -57,6 +57,15 @@ export function pathText(word: Word, value: string = word.value): string {
   return rest === '' ? home : `${home.replace(/\/+$/, '')}${rest}`;
 }
 
+/**
+ * The word as a program that expands `~` itself would open it (ssh -i "~/.ssh/key", many
+ * scripts): the home folder, quoted or not.
+ */
+export function homeTilde(word: Word): Word {
+  const { literalTilde: _literal, ...expanded } = word;
+  return expanded;
+}
+
 /** An empty argument names no file (`paste -d "" - -`), and a process substitution is a pipe. */
 export function namesAFile(word: Word): boolean {
   return word.value !== '' && !word.pipe;

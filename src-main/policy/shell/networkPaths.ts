@@ -2,6 +2,7 @@
 import {
   CURRENT_DIRECTORY,
   hasOption,
+  homeTilde,
   isRemote,
   looksLikePath,
   optionValues,
@@ -32,7 +33,7 @@ export function ssh(args: readonly Word[], note: Note): PathOperation[] {
   sshNotes('ssh', parsed, note);
   // Words after the host run on the remote machine: they name no local file.
   return [
-    { kind: 'read', paths: optionValues(parsed, ['-i', '-F']) },
+    { kind: 'read', paths: optionValues(parsed, ['-i', '-F']).map(homeTilde) },
     { kind: 'write', paths: optionValues(parsed, ['-E']) },
   ];
 }
@@ -45,7 +46,8 @@ export function remoteCopy(program: string, options: OptionSpec): Classifier {
     const positionals = parsed.positionals;
     const destination = positionals.length > 1 ? positionals.slice(-1) : [];
     const sources = positionals.length > 1 ? positionals.slice(0, -1) : positionals;
-    const reads = optionValues(parsed, ['-i', '-F', '-b']);
+    // OpenSSH expands `~` in -i and -F itself, quoted or not.
+    const reads = optionValues(parsed, ['-i', '-F', '-b']).map(homeTilde);
     if (program !== 'rsync') {
       return [
         { kind: 'read', paths: [...sources.filter(local), ...reads] },

@@ -2,6 +2,7 @@
 import {
   CURRENT_DIRECTORY,
   hasOption,
+  homeTilde,
   looksLikePath,
   optionValues,
   parseArgs,
@@ -81,7 +82,10 @@ export function guessPaths(args: readonly Word[]): PathOperation[] {
     if (assignment && !optionsEnded) candidate = sliceWord(word, assignment[0].length);
     else if (!optionsEnded && word.value.startsWith('-')) continue;
     const file = fileOf(candidate);
-    if (file && looksLikePath(file.value)) paths.push(file);
+    if (!file || !looksLikePath(file.value)) continue;
+    paths.push(file);
+    // A program nobody described may expand a quoted `~` itself: judge the home form too.
+    if (file.literalTilde) paths.push(homeTilde(file));
   }
   return [{ kind: 'read', paths }];
 }

@@ -227,6 +227,17 @@ describe('a quoted tilde is literal, as in bash', () => {
     expect(touched(command)).toEqual([expected]);
   });
 
+  it('but a program that expands ~ itself is judged at the home folder too', () => {
+    // OpenSSH expands ~ in -i and -F; a program nobody described might.
+    for (const command of ["ssh -i '~/.ssh/id_rsa' host", 'scp -i "~/.ssh/id_rsa" a host:b']) {
+      expect(check(command), command).toMatchObject({
+        decision: 'deny',
+        rule: 'security.blocked_paths',
+      });
+    }
+    expect(touched("my-tool '~/.ssh/config'")).toEqual(['read: ./~/.ssh/config, ~/.ssh/config']);
+  });
+
   it('reads a folder named ~ here, not the home folder', () => {
     expect(check("cat '~/.ssh/id_rsa'")).toMatchObject({ decision: 'allow' });
     expect(check('rm -r "~/build"')).toMatchObject({ decision: 'allow' });
