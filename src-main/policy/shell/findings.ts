@@ -8,7 +8,7 @@ import type {
   ShellOperationKind,
   UnknownPart,
 } from '../shellAnalysis.js';
-import type { Word } from './argv.js';
+import { namesAFile, pathText, type Word } from './argv.js';
 
 interface PendingOperation {
   kind: ShellOperationKind;
@@ -112,14 +112,14 @@ export class Findings {
     const operations: ShellOperation[] = [];
     const seen = new Set<string>();
     for (const operation of this.operations) {
-      const paths = operation.paths.filter((word) => !word.pipe);
+      const paths = operation.paths.filter((word) => namesAFile(word));
       // A read or write with no path says nothing (`ls -la`); a delete or deploy always does.
       if (paths.length === 0 && (operation.kind === 'read' || operation.kind === 'write')) continue;
       const judged: string[] = [];
       for (const path of paths) {
         const unknownPart = { program: operation.program, operation: operation.kind };
         if (!path.literal) {
-          const known = path.pattern ? undefined : knownForm(path.value, this.assigned);
+          const known = path.pattern ? undefined : knownForm(pathText(path), this.assigned);
           if (known !== undefined) {
             judged.push(known);
             continue;
@@ -136,7 +136,8 @@ export class Findings {
             ...unknownPart,
           });
         }
-        judged.push(path.value);
+        // As bash reads it: a quoted ~ is a folder named ~, ~user is that user's home.
+        judged.push(pathText(path));
       }
       const shown = { ...operation, paths: judged };
       const key = JSON.stringify(shown);

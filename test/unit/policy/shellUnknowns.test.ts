@@ -132,6 +132,23 @@ describe('arguments only known when the command runs, with the sandbox on', () =
   });
 });
 
+describe('words as bash reads them, in every operand', () => {
+  it('takes a quoted ~ in a redirection as a folder named ~, an unquoted one as home', () => {
+    const policy = enforcer();
+    const quoted = check(policy, 'echo hi > "~/.ssh/notes"');
+    expect(quoted, quoted.reason).toMatchObject({ decision: 'allow' });
+    expect(quoted.details?.join('\n')).toContain(`${work}/~/.ssh/notes`);
+    expect(check(policy, 'echo hi > ~/.ssh/notes')).toMatchObject({
+      decision: 'deny',
+      rule: 'security.blocked_paths',
+    });
+  });
+
+  it('does not take an empty redirection word or find start as a path', () => {
+    expect(check(enforcer(), 'find "" -name x').decision).not.toBe('deny');
+  });
+});
+
 describe('what still asks', () => {
   it('asks for every unknown part when no sandbox runs', () => {
     const decision = check(enforcer({ sandboxed: false }), 'cat $(ls *.md)');
