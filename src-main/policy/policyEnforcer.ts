@@ -102,6 +102,15 @@ interface PathTarget {
   mode: 'read' | 'change' | 'delete';
   /** Shell commands may read outside the allowed paths (not blocked ones). */
   outsideReadable?: boolean;
+  /** For a shell command's word: who does what with it ("written by cp"), named in a denial. */
+  by?: string;
+}
+
+/** The verdict's reason with who uses the word after the quoted word: `"x" (read by cat) is …`. */
+function namedReason(reason: string, by: string | undefined): string {
+  if (by === undefined) return reason;
+  const quoted = /^"(?:[^"\\]|\\.)*"/.exec(reason);
+  return quoted ? `${quoted[0]} (${by})${reason.slice(quoted[0].length)}` : `${reason} (${by})`;
 }
 
 interface Draft {
@@ -240,16 +249,21 @@ export class PolicyEnforcer {
       ...target,
       verdict: this.pathGuard.judge(target.input, target.cwd),
     }));
-    for (const { verdict } of judged) {
+    for (const { verdict, by } of judged) {
       if (verdict.kind === 'invalid')
-        this.denyNow('input', `invalid path: ${verdict.reason}`, draft.risk, draft);
+        this.denyNow(
+          'input',
+          `invalid path: ${namedReason(verdict.reason, by)}`,
+          draft.risk,
+          draft,
+        );
     }
-    for (const { verdict } of judged) {
+    for (const { verdict, by } of judged) {
       if (verdict.kind !== 'blocked') continue;
       const builtin = verdict.rule === this.options.omnipalmHome || verdict.rule === '/proc';
       this.denyNow(
         builtin ? 'builtin.blocked_paths' : 'security.blocked_paths',
-        `${verdict.reason}: blocked paths are never touched`,
+        `${namedReason(verdict.reason, by)}: blocked paths are never touched`,
         draft.risk,
         draft,
       );
@@ -264,12 +278,12 @@ export class PolicyEnforcer {
         );
       }
     }
-    for (const { mode, outsideReadable, verdict } of judged) {
+    for (const { mode, outsideReadable, verdict, by } of judged) {
       // A shell command may read system files (its sandbox allows that); only blocked paths are off limits.
       if (verdict.kind !== 'outside' || (mode === 'read' && outsideReadable)) continue;
       this.denyNow(
         'security.allowed_paths',
-        `${verdict.reason}; add its folder to security.allowed_paths to allow it`,
+        `${namedReason(verdict.reason, by)}; add its folder to security.allowed_paths to allow it`,
         draft.risk,
         draft,
       );
@@ -350,8 +364,10 @@ export class PolicyEnforcer {
         analysis.operations.flatMap((found) => {
           const mode =
             found.kind === 'delete' ? 'delete' : found.kind === 'write' ? 'change' : 'read';
+          const by = `${found.kind === 'read' ? 'read' : found.kind === 'write' ? 'written' : found.kind === 'delete' ? 'deleted' : 'used'} by ${found.program}`;
           return found.paths.map(
-            (input) => ({ input, cwd: operation.cwd, mode, outsideReadable: true }) as PathTarget,
+            (input) =>
+              ({ input, cwd: operation.cwd, mode, outsideReadable: true, by }) as PathTarget,
           );
         }),
       ),

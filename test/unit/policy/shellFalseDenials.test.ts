@@ -286,9 +286,17 @@ describe('~user is that user’s home, through the password database', () => {
 
 describe('every denial names the word that caused it', () => {
   it.each([
-    ['cat ~/.ssh/id_rsa', 'security.blocked_paths', '"~/.ssh/id_rsa" is inside blocked path'],
-    ['echo x > /etc/evil.conf', 'security.allowed_paths', '"/etc/evil.conf" is outside'],
-    ['rm ../../../x', 'security.allowed_paths', '"../../../x" is outside'],
+    [
+      'cat ~/.ssh/id_rsa',
+      'security.blocked_paths',
+      '"~/.ssh/id_rsa" (read by cat) is inside blocked path',
+    ],
+    [
+      'echo x > /etc/evil.conf',
+      'security.allowed_paths',
+      '"/etc/evil.conf" (written by echo) is outside',
+    ],
+    ['rm ../../../x', 'security.allowed_paths', '"../../../x" (deleted by rm) is outside'],
     ["cat $'a\\nb/c'", 'input', '"a\\nb/c" contains a NUL or newline'],
   ])('%s', (command, rule, words) => {
     const decision = check(command);
