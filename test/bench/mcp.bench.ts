@@ -4,27 +4,18 @@
 // official SDK client to the same server started the same way without any of it. Target: at
 // most 1.5× (issue 18). Both run server-everything's `echo`, interleaved, medians of rounds.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { stringify } from 'yaml';
 import { AgentCore } from '../../src-main/agent/core.js';
+import { serverBin } from '../support/mcp/serverBin.js';
 
 const CALLS = 200;
 const SLOW_CALLS = 40;
 const ROUNDS = 5;
 const TARGET = 1.5;
-
-const require = createRequire(import.meta.url);
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -4,7 +4,6 @@
 // sees the server approved — and config.yaml and the core agree. A screenshot of the review
 // lands in test/e2e/screenshots/ (not committed).
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright';
 import { parse } from 'yaml';
@@ -14,17 +13,9 @@ import { callApi } from '../support/headlessClient.js';
 import { startHeadlessProcess, type HeadlessProcess } from '../support/headlessProcess.js';
 import { makeRunFixture, type RunFixture } from '../integration/agent/runFixture.js';
 import { buildRenderer, CHROMIUM, launchChromium, screenshot } from './uiFixture.js';
+import { serverBin } from '../support/mcp/serverBin.js';
 
 if (!CHROMIUM) console.warn('MCP end-to-end test skipped: no Chromium at /usr/bin/chromium');
-
-const require = createRequire(import.meta.url);
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
 
 let browser: Browser | undefined;
 let fixture: RunFixture | undefined;

@@ -8,7 +8,6 @@
 // Each server start costs 2–4 s in bubblewrap here, and each CLI run that reaches a server
 // starts it once: the tests share one home and run in order.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse, stringify } from 'yaml';
@@ -16,17 +15,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliResult } from '../../support/runCli.js';
 import { makeCoreHome } from '../../support/coreHome.js';
 import { makeRunFixture, runInTerminal, type RunFixture } from '../agent/runFixture.js';
+import { serverBin } from '../../support/mcp/serverBin.js';
 
-const require = createRequire(import.meta.url);
 const HOSTILE = fileURLToPath(new URL('../../support/mcp/hostileServer.mjs', import.meta.url));
 const SERVER_START = 60_000;
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
 
 const tags = (text: string) =>
   Array.from(text, (char) => String.fromCodePoint(0xe0000 + char.codePointAt(0)!)).join('');

@@ -7,7 +7,6 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import net from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,16 +24,9 @@ import {
   settingsFor,
   type SandboxTree,
 } from '../../security/sandboxFixture.js';
+import { serverBin } from '../../support/mcp/serverBin.js';
 
-const require = createRequire(import.meta.url);
 const HOSTILE = fileURLToPath(new URL('../../support/mcp/hostileServer.mjs', import.meta.url));
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
 
 let tree: SandboxTree;
 let launcher: McpLauncher;

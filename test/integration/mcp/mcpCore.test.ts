@@ -7,7 +7,6 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -20,16 +19,9 @@ import type {
 } from '../../../src-main/agent/modelProvider.js';
 import { sandboxAvailability } from '../../../src-main/tools/shell/sandbox.js';
 import { makeCoreHome } from '../../support/coreHome.js';
+import { serverBin } from '../../support/mcp/serverBin.js';
 
-const require = createRequire(import.meta.url);
 const HOSTILE = fileURLToPath(new URL('../../support/mcp/hostileServer.mjs', import.meta.url));
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

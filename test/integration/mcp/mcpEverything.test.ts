@@ -3,24 +3,13 @@
 // with a header secret. Tools with progress, images and errors; resources and prompts only
 // when the user switched them on; a server's environment holds only what the user gave it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import net from 'node:net';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AgentCore } from '../../../src-main/agent/core.js';
 import type { ModelProvider, TurnResult } from '../../../src-main/agent/modelProvider.js';
 import { sandboxAvailability } from '../../../src-main/tools/shell/sandbox.js';
 import { makeCoreHome } from '../../support/coreHome.js';
-
-const require = createRequire(import.meta.url);
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
+import { serverBin } from '../../support/mcp/serverBin.js';
 
 const EVERYTHING = serverBin('server-everything');
 const USAGE = { input_tokens: 10, output_tokens: 5 };

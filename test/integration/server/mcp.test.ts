@@ -3,22 +3,12 @@
 // server-memory started for real in the OS sandbox. The statuses are the ones the OpenAPI
 // document promises: 400 naming the field, 404 for an unknown server, 409 when MCP or the
 // server is off or the listing changed since the review, 502 naming a server that failed.
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { callApi } from '../../support/headlessClient.js';
 import { startHeadlessProcess, type HeadlessProcess } from '../../support/headlessProcess.js';
 import { makeRunFixture, type RunFixture } from '../agent/runFixture.js';
-
-const require = createRequire(import.meta.url);
-
-function serverBin(name: string): string {
-  const manifest = require.resolve(`@modelcontextprotocol/${name}/package.json`);
-  const bin = (JSON.parse(fs.readFileSync(manifest, 'utf8')) as { bin: Record<string, string> })
-    .bin;
-  return path.join(path.dirname(manifest), Object.values(bin)[0]!);
-}
+import { serverBin } from '../../support/mcp/serverBin.js';
 
 const MEMORY = serverBin('server-memory');
 /** The tools server-memory lists (its README). */
