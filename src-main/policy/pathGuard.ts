@@ -259,20 +259,32 @@ export class PathGuard {
         reason: `path ${quoted(input)} is longer than ${MAX_PATH_LENGTH} characters`,
       };
     }
-    if (/[\0\r\n]/.test(input)) {
+    const control = /[\0\r\n]/.exec(input)?.[0];
+    if (control !== undefined) {
+      const which = control === '\0' ? 'NUL' : control === '\n' ? 'newline' : 'carriage return';
       return {
         kind: 'invalid',
-        reason: `path ${quoted(input)} contains a NUL or newline character`,
+        reason: `path ${quoted(input)} contains a NUL or newline character (a ${which}: it could hide text in a preview or log line)`,
       };
     }
     let realPath: string;
-    let written: string;
+    let written: string | undefined;
     let exists: boolean;
     try {
       const absolute = this.absolute(input, cwd);
       written = path.resolve(absolute);
       ({ realPath, exists } = resolveRealPath(absolute));
     } catch (error) {
+      // Not resolvable (no permission to look, a loop): where it is written still counts.
+      const blocked = written === undefined ? undefined : this.matchBlocked(written, written);
+      if (written !== undefined && blocked) {
+        return {
+          kind: 'blocked',
+          realPath: written,
+          rule: blocked.configured,
+          reason: `${named(input, written, written)} is inside blocked path ${blocked.configured}`,
+        };
+      }
       return { kind: 'invalid', reason: `${quoted(input)}: ${(error as Error).message}` };
     }
     const blocked = this.matchBlocked(realPath, written);

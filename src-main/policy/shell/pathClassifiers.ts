@@ -14,6 +14,7 @@ import {
   type Word,
   words,
 } from './argv.js';
+import { awkEffects, sedEffects, type ScriptEffects } from './textScripts.js';
 
 export type Classifier = (args: readonly Word[], note: Note) => PathOperation[];
 
@@ -166,11 +167,14 @@ export function dd(args: readonly Word[]): PathOperation[] {
   ];
 }
 
-export function sed(args: readonly Word[]): PathOperation[] {
+export function sed(args: readonly Word[], note: Note): PathOperation[] {
   const words = [...args];
-  // BSD/macOS `sed -i '' …`: the empty word is the backup suffix, not the script.
+  // BSD/macOS `sed -i '' …` / `sed -i .bak …`: the next word is the backup suffix, not the
+  // script (GNU sed would take it as a script and refuse it).
   const inPlaceAt = words.findIndex((word) => word.value === '-i');
-  if (inPlaceAt !== -1 && words[inPlaceAt + 1]?.value === '') words.splice(inPlaceAt + 1, 1);
+  if (inPlaceAt !== -1 && /^(\.[\w.~-]*)?$/.test(words[inPlaceAt + 1]?.value ?? '-')) {
+    words.splice(inPlaceAt + 1, 1);
+  }
   const parsed = parseArgs(words, {
     short: 'efl',
     shortOptional: 'i',
@@ -178,26 +182,76 @@ export function sed(args: readonly Word[]): PathOperation[] {
   });
   const inPlace = hasOption(parsed, ['-i', '--in-place']);
   const scripted = hasOption(parsed, ['-e', '--expression', '-f', '--file']);
+  const scripts = scripted
+    ? optionValues(parsed, ['-e', '--expression'])
+    : parsed.positionals.slice(0, 1);
+  if (hasOption(parsed, ['-f', '--file'])) {
+    note('sed -f runs a script from a file, which can run commands or write files (e, w)');
+  }
+  // GNU sed --sandbox refuses e, r and w itself.
+  const effects = hasOption(parsed, ['--sandbox'])
+    ? []
+    : scripts.map((script) => scriptEffects('sed', script, sedEffects, note));
   return [
     { kind: inPlace ? 'write' : 'read', paths: parsed.positionals.slice(scripted ? 0 : 1) },
     { kind: 'read', paths: optionValues(parsed, ['-f', '--file']) },
+    ...effects.flatMap(scriptOperations),
   ];
 }
+
+/** gawk options that bring in code from elsewhere: a file, a library, an extension. */
+const AWK_CODE_FROM = ['-f', '--file', '-i', '--include', '-l', '--load', '-E', '--exec'];
 
 export function awk(args: readonly Word[], note: Note): PathOperation[] {
   const spec: PathSpec = {
     kind: 'read',
-    options: { short: 'fvF', long: ['file', 'assign', 'field-separator'] },
+    options: {
+      short: 'fvFilE',
+      long: ['file', 'assign', 'field-separator', 'include', 'load', 'exec'],
+    },
     skip: 1,
-    skipUnless: ['-f', '--file'],
-    reads: ['-f', '--file'],
+    skipUnless: AWK_CODE_FROM,
+    reads: ['-f', '--file', '-E', '--exec'],
   };
   const parsed = parseArgs(args, spec.options);
-  const program = hasOption(parsed, spec.skipUnless) ? undefined : parsed.positionals[0];
-  if (program && /system\s*\(|\|/.test(program.value)) {
-    note('awk program runs commands (system() or a pipe)');
+  const fromElsewhere = parsed.options.find((option) => AWK_CODE_FROM.includes(option.name));
+  if (fromElsewhere) {
+    note(`awk ${fromElsewhere.name} runs awk code from elsewhere, which can run commands`);
   }
-  return table(spec)(args, note);
+  const program = fromElsewhere ? undefined : parsed.positionals[0];
+  const effects =
+    program && !hasOption(parsed, ['--sandbox'])
+      ? [scriptEffects('awk', program, awkEffects, note)]
+      : [];
+  return [...table(spec)(args, note), ...effects.flatMap(scriptOperations)];
+}
+
+/**
+ * What a sed script or awk program word does. A word with parts only known when it runs is
+ * not read: a value like `/;e rm -rf ~;#` turns `sed "s/a/$x/"` into a command that runs one.
+ */
+function scriptEffects(
+  program: string,
+  script: Word,
+  read: (text: string) => ScriptEffects,
+  note: Note,
+): ScriptEffects {
+  if (!script.literal) {
+    note(
+      `the ${program} program has parts only known when it runs (${script.value}), which could make it run commands or write files`,
+    );
+    return { reads: [], writes: [] };
+  }
+  const effects = read(script.value);
+  if (effects.runs) note(effects.runs);
+  return effects;
+}
+
+function scriptOperations(effects: ScriptEffects): PathOperation[] {
+  return [
+    { kind: 'read', paths: effects.reads },
+    { kind: 'write', paths: effects.writes },
+  ];
 }
 
 const TAR_VALUE_LETTERS = 'fCTXbKNgVLHI';

@@ -100,6 +100,7 @@ export const PATH_PROGRAMS: Readonly<Record<string, Classifier>> = {
   ),
   dd,
   sed,
+  gsed: sed,
   tar,
   uniq: inputOutput({ short: 'fsw', long: ['skip-fields', 'skip-chars', 'check-chars'] }),
   xxd: inputOutput({ short: 'cglnos', long: ['cols', 'groupsize', 'len', 'name', 'seek'] }),
@@ -136,6 +137,7 @@ export const PATH_PROGRAMS: Readonly<Record<string, Classifier>> = {
   awk,
   gawk: awk,
   mawk: awk,
+  nawk: awk,
   jq: table({
     kind: 'read',
     options: { short: 'fL', long: ['arg', 'argjson', 'slurpfile', 'rawfile', 'from-file'] },

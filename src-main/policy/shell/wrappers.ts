@@ -191,6 +191,9 @@ export function inlineCodeOption(program: string, args: readonly Word[]): string
   return parsed.positionals.find((word) => flags.includes(word.value))?.value;
 }
 
-/** Variables that change which program a name runs, or what a program loads or executes. */
+/**
+ * Variables that change which program a name runs, or what a program loads or executes. Not
+ * IFS: it only splits the results of expansions, which are unknown parts already.
+ */
 export const SENSITIVE_VARIABLE =
-  /^(PATH|HOME|IFS|CDPATH|ENV|BASH_ENV|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|PS4|LD_\w+|DYLD_\w+|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG\w*|GIT_PAGER|PAGER|EDITOR|VISUAL|NODE_OPTIONS|PYTHONPATH|PYTHONSTARTUP|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB)$/;
+  /^(PATH|HOME|CDPATH|ENV|BASH_ENV|PROMPT_COMMAND|SHELLOPTS|BASHOPTS|PS4|LD_\w+|DYLD_\w+|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG\w*|GIT_PAGER|PAGER|EDITOR|VISUAL|NODE_OPTIONS|PYTHONPATH|PYTHONSTARTUP|PERL5OPT|PERL5LIB|RUBYOPT|RUBYLIB)$/;
