@@ -19,13 +19,31 @@ const CORPUS = path.join(import.meta.dirname, 'corpus', 'nl2bash-commands.txt');
 const ASK_TARGET = 0.1;
 const COST_TARGET_MS = 0.5;
 
-/** A reason with its variable parts (the quoted words, the parenthesised detail) taken out. */
+/** What kind of unknown part an ask names: the phrase that says it, without the words. */
+const UNKNOWN_KIND =
+  /runs inline code|reads commands from standard input|runs the commands in another file|schedules commands to run later|command name comes from an expansion|command name is a pattern|command substitution as program|runs a command line that is not literal|script does not parse|runs the script|runs commands \([^)]*\)|runs another program|runs a command on every piece|sends data with a part only known when it runs|changes what a command name runs|sets \w+|program has parts only known when it runs|script could not be read|runs a shell command|runs the result of a substitution|runs its input as shell commands|runs awk code from elsewhere|runs a script from a file|runs a string as a command line|path argument is not literal|path argument is a pattern|changes the directory|runs a command later|subcommand is only known|paths come from standard input/;
+
+/**
+ * A reason with its variable parts (the quoted words, the parenthesised detail) taken out; for
+ * a part only known when the command runs, the kind of part stays (`perl … runs inline code`).
+ */
 function pattern(reason: string): string {
-  return reason
+  const unknown = /^part of the command is only known when it runs \(/.exec(reason);
+  let kind = '';
+  if (unknown) {
+    const detail = reason.slice(unknown[0].length);
+    const found = UNKNOWN_KIND.exec(detail);
+    const program = /^[\w.+-]+/.exec(detail)?.[0];
+    if (found) kind = found.index > 0 && program ? `${program} … ${found[0]}` : found[0];
+  }
+  const general = reason
     .replace(/\((?:[^()]|\([^()]*\))*\)/g, '(…)')
     .replace(/"(?:[^"\\]|\\.)*"/g, '"…"')
-    .replace(/\s+/g, ' ')
-    .slice(0, 160);
+    .replace(/\s+/g, ' ');
+  const why = reason.slice(reason.lastIndexOf('): ') + 3);
+  return (
+    kind ? `part of the command is only known when it runs (${kind}): ${why}` : general
+  ).slice(0, 160);
 }
 
 function ranked(counts: Map<string, number>, top: number): string[] {
@@ -79,11 +97,16 @@ export async function run(): Promise<string[]> {
       times.push(Number(process.hrtime.bigint() - started) / 1e6);
     }
     const counts = { allow: 0, ask: 0, deny: 0 };
+    /** Asks the user chose: the command does an operation listed in confirm_operations. */
+    let chosen = 0;
     const asks = new Map<string, number>();
     const denies = new Map<string, number>();
     for (const decision of decisions) {
       counts[decision.decision] += 1;
       if (decision.decision === 'allow') continue;
+      if (decision.decision === 'ask' && / requires confirmation \(/.test(decision.reason)) {
+        chosen += 1;
+      }
       const table = decision.decision === 'ask' ? asks : denies;
       // An ask can have several reasons (joined by '; '): count each.
       const reasons = decision.decision === 'ask' ? decision.reason.split('; ') : [decision.reason];
@@ -111,7 +134,8 @@ export async function run(): Promise<string[]> {
     const p99 = sorted[Math.floor(sorted.length * 0.99)]!;
     return [
       `${commands.length} commands, shell confirmations off, sandbox on: allow ${share(counts.allow)} (${counts.allow}), ask ${share(counts.ask)} (${counts.ask}; target ≤ ${ASK_TARGET * 100}%), deny ${share(counts.deny)} (${counts.deny})`,
-      ...ranked(asks, 10).map((line) => `ask reason: ${line}`),
+      `asks: ${share(chosen)} (${chosen}) do an operation the user listed in confirm_operations (${config.security.confirm_operations.join(', ')}); ${share(counts.ask - chosen)} (${counts.ask - chosen}) ask for the command alone`,
+      ...ranked(asks, 25).map((line) => `ask reason: ${line}`),
       ...ranked(denies, 10).map((line) => `deny reason: ${line}`),
       `cost per decision: mean ${mean.toFixed(3)} ms, p99 ${p99.toFixed(3)} ms (target ≤ ${COST_TARGET_MS} ms)`,
     ];

@@ -158,6 +158,8 @@ export class CommandResolver {
         });
         return true;
       case 'alias':
+        // `alias`, `alias -p` and `alias name` only print what is defined.
+        if (args.every((word) => word.literal && !word.value.includes('='))) return true;
         this.findings.note(`${detail} changes what a command name runs`, {
           kind: 'state',
           part: detail,

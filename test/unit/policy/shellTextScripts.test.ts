@@ -190,7 +190,7 @@ describe('awk programs', () => {
   });
 });
 
-describe('IFS is not a change to what later commands run', () => {
+describe('IFS and printing aliases are not changes to what later commands run', () => {
   it.each([
     'IFS= read -r line < notes.txt',
     'find . -print0 | while IFS= read -r -d \'\' f; do wc -l "$f"; done',
@@ -202,5 +202,17 @@ describe('IFS is not a change to what later commands run', () => {
 
   it('PATH still does', () => {
     expect(check('PATH=./bin:$PATH; make').decision).toBe('ask');
+  });
+
+  it.each(['alias', 'alias -p | grep ll', 'alias ll'])(
+    '%s only prints aliases: runs',
+    (command) => {
+      const decision = check(command);
+      expect(decision, decision.reason).toMatchObject({ decision: 'allow' });
+    },
+  );
+
+  it.each(["alias ls='rm -rf'", 'alias "$NAME"'])('%s defines one: asks', (command) => {
+    expect(check(command).reason).toMatch(/changes what a command name runs/);
   });
 });
