@@ -1,5 +1,6 @@
 // Classification: one simple command's words into operations and `dynamic` reasons, unwrapped.
 import type { ShellOperationKind } from '../shellAnalysis.js';
+import { perlOpensAddedNames } from './perlOneLiner.js';
 import { CURRENT_DIRECTORY, hasOption, optionValues, parseArgs, type Word } from './argv.js';
 import { display, summary } from './display.js';
 import { knownForm, type Findings } from './findings.js';
@@ -105,7 +106,8 @@ export class CommandResolver {
       const module = optionValues(parsed, ['-m'])[0];
       if (module) return this.resolve([module, ...parsed.rest], outer, hops + 1);
     }
-    const inline = inlineCodeOption(program, args);
+    // perl's inline code is read by its path classifier (perlOneLiner.ts).
+    const inline = program === 'perl' ? undefined : inlineCodeOption(program, args);
     if (inline) note(`${program} runs inline code (${inline}) that cannot be judged statically`);
     for (const { kind, paths } of pathOperations(program, args, note)) {
       this.findings.operation(kind, program, paths, detail);
@@ -245,6 +247,11 @@ export class CommandResolver {
     this.stdin = undefined;
     const before = this.findings.operations.length;
     const inner = this.resolve(rest, outer, hops + 1);
+    if (inner === 'perl' && perlOpensAddedNames(rest.slice(1))) {
+      this.findings.note(
+        `${program} perl: the file names come from standard input, and perl -n/-p opens them the 2-argument way (one ending in | runs as a command)`,
+      );
+    }
     const added = this.findings.operations.slice(before);
     const files = added.filter((operation) => FILE_KINDS.has(operation.kind));
     if (files.length > 0) {

@@ -16,6 +16,7 @@ import {
   type Word,
 } from './argv.js';
 import { aws, container, curl, git, remoteCopy, ssh, wget } from './networkPaths.js';
+import { perlOneLiner } from './perlOneLiner.js';
 import { RSYNC_OPTIONS } from './networkTools.js';
 import {
   awk,
@@ -138,6 +139,8 @@ export const PATH_PROGRAMS: Readonly<Record<string, Classifier>> = {
   gawk: awk,
   mawk: awk,
   nawk: awk,
+  // Inline code that only filters text is judged like sed; a script file as any program.
+  perl: (args, note) => perlOneLiner(args, note) ?? guessPaths(args),
   jq: table({
     kind: 'read',
     options: { short: 'fL', long: ['arg', 'argjson', 'slurpfile', 'rawfile', 'from-file'] },

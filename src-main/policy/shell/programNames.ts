@@ -56,6 +56,8 @@ const WRAPPER_PROGRAMS = new Set(Object.keys(WRAPPERS).map((key) => key.split(' 
 export function staysLocal(program: string): boolean {
   // Programs with a subcommand table (git, npm, docker, kubectl…) are judged by that table.
   if (program in TOOLS) return true;
+  // perl has a path classifier for its one-liners, but a Perl script can reach the network.
+  if (program === 'perl') return false;
   return (
     LOCAL_PROGRAMS.has(program) ||
     program in PATH_PROGRAMS ||
