@@ -24,7 +24,10 @@ function sshNotes(program: string, parsed: ParsedArgs, note: Note): void {
     if (option.name === '-o' && option.value && SSH_RUNS.test(option.value.value)) {
       note(`${program} -o ${option.value.value} runs a local command`);
     }
-    if (option.name === '-S' && program !== 'ssh') note(`${program} -S runs another program`);
+    // scp/sftp -S names the ssh program; rsync's -S is --sparse.
+    if (option.name === '-S' && (program === 'scp' || program === 'sftp')) {
+      note(`${program} -S runs another program`);
+    }
   }
 }
 

@@ -254,8 +254,41 @@ function scriptOperations(effects: ScriptEffects): PathOperation[] {
   ];
 }
 
-const TAR_VALUE_LETTERS = 'fCTXbKNgVLHI';
-const TAR_RUNS_PROGRAM = ['--to-command', '--checkpoint-action', '--use-compress-program', '-I'];
+const TAR_VALUE_LETTERS = 'fCTXbKNgVLHIF';
+/** A compressor tar may run for -I/--use-compress-program: it only filters the archive. */
+const COMPRESSOR =
+  /^(gzip|pigz|bzip2|pbzip2|lbzip2|xz|pixz|zstd|pzstd|lz4|lzip|plzip|lzop|lzma|brotli|compress)(\s+-[\w-]+)*$/;
+
+/** tar's long options that run a program; GNU tar also takes any unambiguous prefix. */
+const TAR_PROGRAM_OPTIONS = [
+  ...['--to-command', '--checkpoint-action', '--use-compress-program', '--info-script'],
+  ...['--new-volume-script', '--rsh-command', '--rmt-command'],
+];
+
+/** Whether a tar option runs another program (`--checkpoint-action=dot` does not). */
+function tarRunsProgram(option: { name: string; value?: Word | undefined }): boolean {
+  const value = option.value;
+  const name =
+    option.name.length >= 5
+      ? (TAR_PROGRAM_OPTIONS.find((long) => long.startsWith(option.name)) ?? option.name)
+      : option.name;
+  switch (name) {
+    case '--to-command':
+    case '--info-script':
+    case '--new-volume-script':
+    case '--rsh-command':
+    case '--rmt-command':
+    case '-F':
+      return true;
+    case '--checkpoint-action':
+      return !value?.literal || /^exec/.test(value.value);
+    case '-I':
+    case '--use-compress-program':
+      return option.name !== name || !value?.literal || !COMPRESSOR.test(value.value);
+    default:
+      return false;
+  }
+}
 
 export function tar(args: readonly Word[], note: Note): PathOperation[] {
   let words = [...args];
@@ -272,10 +305,13 @@ export function tar(args: readonly Word[], note: Note): PathOperation[] {
   }
   const parsed = parseArgs(words, {
     short: TAR_VALUE_LETTERS,
-    long: ['file', 'directory', 'files-from', 'exclude-from', 'exclude', 'transform', 'owner'],
+    long: [
+      ...['file', 'directory', 'files-from', 'exclude-from', 'exclude', 'transform', 'owner'],
+      ...TAR_PROGRAM_OPTIONS.map((long) => long.slice(2)),
+    ],
   });
   for (const option of parsed.options) {
-    if (TAR_RUNS_PROGRAM.includes(option.name)) note(`tar ${option.name} runs another program`);
+    if (tarRunsProgram(option)) note(`tar ${option.name} runs another program`);
   }
   const archive = optionValues(parsed, ['-f', '--file']).filter((word) => word.value !== '-');
   const directory = optionValues(parsed, ['-C', '--directory']);

@@ -169,3 +169,31 @@ describe('what still asks', () => {
     });
   });
 });
+
+describe('options that name a program', () => {
+  it.each([
+    'tar -I pbzip2 -cf out.tar.bz2 src',
+    "tar -I 'zstd -19' -cf out.tar.zst src",
+    'tar --use-compress-program=pigz -cf out.tgz src',
+    'tar cIf pigz out.tgz src',
+    'tar -c --checkpoint=1000 --checkpoint-action=dot -f out.tar src',
+    'rsync -aPSHiv src/ backup/',
+  ])('%s runs: a compressor, a progress dot or --sparse runs nothing else', (command) => {
+    const decision = check(enforcer(), command);
+    expect(decision, decision.reason).toMatchObject({ decision: 'allow' });
+  });
+
+  it.each([
+    ['tar -I ./pack.sh -cf out.tar src', /tar -I runs another program/],
+    ['tar -c --checkpoint-action=exec=./hook.sh -f out.tar src', /--checkpoint-action/],
+    ['tar -x --to-command=./each.sh -f in.tar', /--to-command/],
+    ['tar -x --to-com=./each.sh -f in.tar', /--to-com runs another program/],
+    ['tar -cM -F ./next-volume.sh -f out.tar src', /tar -F runs another program/],
+    ['tar --use-comp=pigz -cf out.tgz src', /--use-comp runs another program/],
+    ['scp -S ./fake-ssh notes.txt host:', /scp -S runs another program/],
+  ])('%s asks', (command, why) => {
+    const decision = check(enforcer(), command);
+    expect(decision.decision).toBe('ask');
+    expect(decision.reason).toMatch(why);
+  });
+});
