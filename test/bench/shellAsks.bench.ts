@@ -64,30 +64,43 @@ export async function run(): Promise<string[]> {
   const homeDir = path.join(root, 'home');
   const work = path.join(homeDir, 'projects', 'app');
   fs.mkdirSync(work, { recursive: true });
-  const config = configSchema.parse({
-    security: {
-      allowed_paths: ['~/projects', '~/Documents', '/tmp/omnipalm'],
-      require_confirmation: true,
-      // The user turned shell confirmations off; deletes, email and deploys still ask.
-      confirm_operations: ['delete', 'send_email', 'deploy'],
-      sandbox: 'auto',
-    },
-  });
+  const configWith = (confirm: string[]) =>
+    configSchema.parse({
+      security: {
+        allowed_paths: ['~/projects', '~/Documents', '/tmp/omnipalm'],
+        require_confirmation: true,
+        confirm_operations: confirm,
+        sandbox: 'auto',
+      },
+    });
+  // The user turned shell confirmations off; deletes, email and deploys still ask.
+  const config = configWith(['delete', 'send_email', 'deploy']);
   const limiter = new RateLimiter({
     databaseFile: path.join(root, 'rate.sqlite'),
     limits: () => rateLimitsOf(config),
   });
   try {
-    const enforcer = new PolicyEnforcer({
-      config,
-      homeDir,
-      omnipalmHome: path.join(homeDir, '.omnipalm'),
-      shellAnalyzer: await ShellAnalyzer.create(),
-      rateLimits: limiter,
-      sandboxCanMakeReadOnly: true,
-    });
+    const shellAnalyzer = await ShellAnalyzer.create();
+    const enforcerWith = (settings: typeof config) =>
+      new PolicyEnforcer({
+        config: settings,
+        homeDir,
+        omnipalmHome: path.join(homeDir, '.omnipalm'),
+        shellAnalyzer,
+        rateLimits: limiter,
+        sandboxCanMakeReadOnly: true,
+      });
+    const enforcer = enforcerWith(config);
     const decide = (command: string): PolicyDecision =>
       enforcer.decide({ op: 'execute_shell', command, cwd: work }, { dryRun: true });
+    // The classifier alone: every confirmation off, deletes included.
+    const bare = enforcerWith(configWith([]));
+    const bareCounts = { allow: 0, ask: 0, deny: 0 };
+    for (const command of commands) {
+      bareCounts[
+        bare.decide({ op: 'execute_shell', command, cwd: work }, { dryRun: true }).decision
+      ] += 1;
+    }
     for (const command of commands) decide(command); // warm-up
     const times: number[] = [];
     const decisions: PolicyDecision[] = [];
@@ -134,6 +147,7 @@ export async function run(): Promise<string[]> {
     const p99 = sorted[Math.floor(sorted.length * 0.99)]!;
     return [
       `${commands.length} commands, shell confirmations off, sandbox on: allow ${share(counts.allow)} (${counts.allow}), ask ${share(counts.ask)} (${counts.ask}; target ≤ ${ASK_TARGET * 100}%), deny ${share(counts.deny)} (${counts.deny})`,
+      `every confirmation off (deletes too): allow ${share(bareCounts.allow)}, ask ${share(bareCounts.ask)} (${bareCounts.ask}), deny ${share(bareCounts.deny)}`,
       `asks: ${share(chosen)} (${chosen}) do an operation the user listed in confirm_operations (${config.security.confirm_operations.join(', ')}); ${share(counts.ask - chosen)} (${counts.ask - chosen}) ask for the command alone`,
       ...ranked(asks, 25).map((line) => `ask reason: ${line}`),
       ...ranked(denies, 10).map((line) => `deny reason: ${line}`),
