@@ -8,48 +8,18 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src-main/config/schema.js';
-import { rateLimitsOf } from '../../../src-main/policy/index.js';
-import { PolicyEnforcer } from '../../../src-main/policy/policyEnforcer.js';
-import { RateLimiter } from '../../../src-main/policy/rateLimiter.js';
-import { ShellAnalyzer } from '../../../src-main/policy/shellAnalysis.js';
 import { perlCodeProblem } from '../../../src-main/policy/shell/perlOneLiner.js';
+import { shellPolicy, type ShellPolicy } from '../../support/shellPolicy.js';
 import { makeTempFolder } from '../../support/tempFolders.js';
 
-let homeDir: string;
-let work: string;
-let limiter: RateLimiter;
-let policy: PolicyEnforcer;
+let shell: ShellPolicy;
 
 beforeAll(async () => {
-  homeDir = path.join(makeTempFolder('omnipalm-perl-'), 'home');
-  work = path.join(homeDir, 'projects', 'app');
-  fs.mkdirSync(work, { recursive: true });
-  fs.mkdirSync(path.join(homeDir, '.omnipalm'));
-  const config = configSchema.parse({
-    security: {
-      allowed_paths: ['~/projects'],
-      require_confirmation: true,
-      confirm_operations: ['delete', 'send_email', 'deploy'],
-    },
-  });
-  limiter = new RateLimiter({
-    databaseFile: path.join(makeTempFolder(), 'rate.sqlite'),
-    limits: () => rateLimitsOf(config),
-  });
-  policy = new PolicyEnforcer({
-    config,
-    homeDir,
-    omnipalmHome: path.join(homeDir, '.omnipalm'),
-    shellAnalyzer: await ShellAnalyzer.create(),
-    rateLimits: limiter,
-    sandboxCanMakeReadOnly: true,
-  });
+  shell = await shellPolicy('omnipalm-perl-');
 });
-afterAll(() => limiter.close());
+afterAll(() => shell.close());
 
-const check = (command: string) =>
-  policy.decide({ op: 'execute_shell', command, cwd: work }, { dryRun: true });
+const check = (command: string) => shell.check(command);
 
 describe('perl one-liners that only filter text run', () => {
   it.each([

@@ -4,54 +4,21 @@
 // PolicyEnforcer with shell confirmations off and the sandbox on — and, for the commands that
 // only filter text, that they still run without asking.
 import { execFileSync } from 'node:child_process';
-import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../../src-main/config/schema.js';
-import { rateLimitsOf } from '../../../src-main/policy/index.js';
-import { PolicyEnforcer } from '../../../src-main/policy/policyEnforcer.js';
-import { RateLimiter } from '../../../src-main/policy/rateLimiter.js';
-import { ShellAnalyzer } from '../../../src-main/policy/shellAnalysis.js';
 import { awkEffects, sedEffects } from '../../../src-main/policy/shell/textScripts.js';
-import { makeTempFolder } from '../../support/tempFolders.js';
+import { shellPolicy, type ShellPolicy } from '../../support/shellPolicy.js';
 
-let analyzer: ShellAnalyzer;
+let shell: ShellPolicy;
 let homeDir: string;
-let work: string;
-let limiter: RateLimiter;
-let policy: PolicyEnforcer;
 
 beforeAll(async () => {
-  analyzer = await ShellAnalyzer.create();
-  homeDir = path.join(makeTempFolder('omnipalm-textscripts-'), 'home');
-  work = path.join(homeDir, 'projects', 'app');
-  fs.mkdirSync(work, { recursive: true });
-  fs.mkdirSync(path.join(homeDir, '.omnipalm'));
-  const config = configSchema.parse({
-    security: {
-      allowed_paths: ['~/projects'],
-      blocked_paths: ['~/.ssh'],
-      require_confirmation: true,
-      confirm_operations: ['delete', 'send_email', 'deploy'],
-    },
-  });
-  limiter = new RateLimiter({
-    databaseFile: path.join(makeTempFolder(), 'rate.sqlite'),
-    limits: () => rateLimitsOf(config),
-  });
-  policy = new PolicyEnforcer({
-    config,
-    homeDir,
-    omnipalmHome: path.join(homeDir, '.omnipalm'),
-    shellAnalyzer: analyzer,
-    rateLimits: limiter,
-    sandboxCanMakeReadOnly: true,
-  });
+  shell = await shellPolicy('omnipalm-textscripts-');
+  homeDir = shell.homeDir;
 });
-afterAll(() => limiter.close());
+afterAll(() => shell.close());
 
-const check = (command: string) =>
-  policy.decide({ op: 'execute_shell', command, cwd: work }, { dryRun: true });
+const check = (command: string) => shell.check(command);
 
 describe('sed scripts', () => {
   it.each([
